@@ -1,0 +1,13 @@
+//! Hand-written runtime shared by every generated service crate.
+//!
+//! Generated code (in `hwcloud-dcs`, `hwcloud-sms`) is kept thin: data types, serde,
+//! validation and per-operation glue. Everything with behaviour lives here.
+
+pub mod build;
+pub mod lenient;
+pub mod operation;
+pub mod validate;
+
+pub use build::BuildError;
+pub use lenient::NumberOrString;
+pub use validate::{ValidationErrors, Violation};

@@ -1,0 +1,3 @@
+//! Generated models and operations for DCS; see `spec/dcs.yaml`.
+
+pub mod generated;

@@ -1,0 +1,3 @@
+//! Generated models and operations for SMS; see `spec/sms.yaml`.
+
+pub mod generated;
