@@ -7,6 +7,7 @@ pub mod build;
 pub mod lenient;
 pub mod operation;
 pub mod validate;
+pub mod waiter_def;
 
 pub use build::BuildError;
 pub use lenient::NumberOrString;

@@ -1,3 +1,8 @@
-//! Generated models and operations for DCS; see `spec/dcs.yaml`.
+//! Huawei Cloud / Open Telekom Cloud DCS (managed Redis) data migration, API v2.
+//!
+//! Models and operations are generated from `spec/dcs.yaml` into [`generated`]; never edit
+//! them by hand.
 
 pub mod generated;
+
+pub use generated::{operations, types};

@@ -43,6 +43,9 @@ pub const PRIMITIVES: &[&str] = &[
 /// Formats a string field may declare.
 pub const FORMATS: &[&str] = &["ipv4", "ipv6", "date_time_local", "host_port_list"];
 
+/// Prelude names the generated code uses unqualified.
+const PRELUDE_TYPES: &[&str] = &["Option", "Some", "None", "String", "Vec", "Result", "Ok", "Err", "Box", "Default", "Into", "From"];
+
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 
 /// Names generated code uses itself, so fields may not take them.
@@ -192,6 +195,13 @@ impl Checker {
                     line(&s.name),
                     format!("schema name `{}` is a built-in type", s.name.value),
                     "schema names are PascalCase, e.g. `MigrationTask`",
+                );
+            }
+            if PRELUDE_TYPES.contains(&s.name.value.as_str()) {
+                self.err(
+                    line(&s.name),
+                    format!("schema name `{}` shadows a Rust prelude type", s.name.value),
+                    "generated code uses Option, String, Vec, Result and Box unqualified; pick another name",
                 );
             }
             if s.name.value.to_upper_camel_case() != s.name.value {

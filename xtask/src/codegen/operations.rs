@@ -1,0 +1,364 @@
+//! One module per operation: static metadata, the input type with its builder, and the
+//! `hwcloud_core::operation::Operation` glue the runtime calls.
+
+use super::support::*;
+use super::types::value_checks;
+use crate::spec::ir::{self, Operation, ParamIn, ResponseKind, Type};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Params the caller sets (the project id comes from the credentials).
+pub fn caller_params(op: &Operation) -> impl Iterator<Item = &ir::Param> {
+    op.params.iter().filter(|p| !p.from_credentials)
+}
+
+pub fn output_type(op: &Operation) -> TokenStream {
+    let ok = op.success();
+    match (ok.kind, &ok.body) {
+        (ResponseKind::Json, Some(b)) => {
+            let id = format_ident!("{}", b);
+            quote!(crate::generated::types::#id)
+        }
+        (ResponseKind::Text, _) => quote!(String),
+        _ => quote!(()),
+    }
+}
+
+fn param_to_string(p: &ir::Param, value: TokenStream) -> TokenStream {
+    match p.ty {
+        Type::String => quote!(#value.clone()),
+        Type::Enum(_) => quote!(#value.as_str().to_owned()),
+        _ => quote!(#value.to_string()),
+    }
+}
+
+pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
+    let input = format_ident!("{}Input", op.name);
+    let builder = format_ident!("{}InputBuilder", op.name);
+    let input_name = format!("{}Input", op.name);
+    let meta = format_ident!("{}", "META");
+    let service = &spec.service.name;
+    let name = &op.name;
+    let method = &op.method;
+    let path = &op.path;
+    let content_type = &op.content_type;
+    let idempotent = op.idempotent;
+    let success: Vec<u16> = op
+        .responses
+        .iter()
+        .filter(|r| (200..300).contains(&r.status))
+        .map(|r| r.status)
+        .collect();
+    let kind = match op.success().kind {
+        ResponseKind::Json => quote!(Json),
+        ResponseKind::Text => quote!(Text),
+        ResponseKind::Empty => quote!(Empty),
+    };
+    let output = output_type(op);
+
+    let mut extra = vec![format!("`{} {}`", op.method, op.path)];
+    if let Some(d) = &op.description {
+        extra.push(d.trim().to_string());
+    }
+    if let Some(d) = &op.deprecated {
+        extra.push(format!("Deprecated use: {}", d.trim()));
+    }
+    let statuses = op
+        .responses
+        .iter()
+        .map(|r| format!("{} {}", r.status, r.description.trim_end_matches('.')))
+        .collect::<Vec<_>>()
+        .join("; ");
+    extra.push(format!("Responses: {statuses}."));
+    extra.push(format!(
+        "Idempotent: {}.",
+        if op.idempotent {
+            "yes (retried on transient errors)"
+        } else {
+            "no (retried only when the request never reached the server)"
+        }
+    ));
+    extra.push(format!("Source: {}.", op.source.join("; ")));
+    let module_doc: Vec<String> = std::iter::once(format!(" {}: {}", op.name, op.summary))
+        .chain(extra.iter().flat_map(|e| {
+            std::iter::once(String::new()).chain(e.lines().map(|l| format!(" {l}")))
+        }))
+        .collect();
+
+    let params: Vec<&ir::Param> = caller_params(op).collect();
+    let plain = |p: &ir::Param| p.required;
+    let fields = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let t = rust_type(&p.ty);
+        let ty = if plain(p) {
+            t
+        } else {
+            quote!(Option<#t>)
+        };
+        let loc = match p.location {
+            ParamIn::Path => "Path",
+            ParamIn::Query => "Query",
+            ParamIn::Header => "Header",
+        };
+        let d = docs(
+            &format!("{} parameter `{}`: {}", loc, p.wire, p.description),
+            &field_doc_extras(&p.constraints, &p.default, &p.note, &p.source),
+        );
+        quote! { #d pub #id: #ty, }
+    });
+    let body_ty = op.body.as_ref().map(|b| format_ident!("{}", b));
+    let body_field = body_ty.as_ref().map(|b| {
+        quote! {
+            /// Request body.
+            pub body: crate::generated::types::#b,
+        }
+    });
+
+    let debug_fields = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let n = &p.rust;
+        match (p.sensitive, plain(p)) {
+            (true, true) => quote! { d.field(#n, &"***"); },
+            (true, false) => quote! { d.field(#n, &self.#id.as_ref().map(|_| "***")); },
+            _ => quote! { d.field(#n, &self.#id); },
+        }
+    });
+    let debug_body = body_ty.as_ref().map(|_| quote! { d.field("body", &self.body); });
+
+    // Builder.
+    let b_fields = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let t = rust_type(&p.ty);
+        quote! { #id: Option<#t>, }
+    });
+    let b_body = body_ty.as_ref().map(|b| {
+        let bb = format_ident!("{}Builder", b);
+        quote! { body: crate::generated::types::#bb, }
+    });
+    let setters = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let t = rust_type(&p.ty);
+        let d = docs(&format!("Sets parameter `{}`: {}", p.wire, p.description), &[]);
+        quote! {
+            #d
+            pub fn #id(mut self, value: impl Into<#t>) -> Self {
+                self.#id = Some(value.into());
+                self
+            }
+        }
+    });
+    let body_setters = body_ty.as_ref().map(|b| {
+        let schema = spec.schema(&b.to_string());
+        let per_field = schema.fields().iter().map(|f| {
+            let id = format_ident!("{}", f.rust);
+            // A body field may share its name with a parameter; prefix it then.
+            let setter = if params.iter().any(|p| p.rust == f.rust) {
+                format_ident!("body_{}", f.rust)
+            } else {
+                id.clone()
+            };
+            let t = rust_type(&f.ty);
+            let d = docs(&format!("Sets body field `{}`: {}", f.wire, f.description), &[]);
+            quote! {
+                #d
+                pub fn #setter(mut self, value: impl Into<#t>) -> Self {
+                    self.body = self.body.#id(value);
+                    self
+                }
+            }
+        });
+        quote! {
+            /// Sets the whole request body (replacing fields set one by one before).
+            pub fn body(mut self, body: crate::generated::types::#b) -> Self {
+                self.body = body.into_builder();
+                self
+            }
+
+            #( #per_field )*
+        }
+    });
+    let build_fields = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let wire = &p.wire;
+        if plain(p) {
+            quote! { #id: self.#id.ok_or(::hwcloud_core::BuildError::missing(#input_name, #wire))?, }
+        } else {
+            quote! { #id: self.#id, }
+        }
+    });
+    let build_body = body_ty.as_ref().map(|_| quote! { body: self.body.build()?, });
+    let into_builder_fields = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        if plain(p) {
+            quote! { #id: Some(self.#id), }
+        } else {
+            quote! { #id: self.#id, }
+        }
+    });
+    let into_builder_body = body_ty.as_ref().map(|_| quote! { body: self.body.into_builder(), });
+
+    // Validation of params, then the body at the root of the path.
+    let param_checks = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let wire = &p.wire;
+        if plain(p) {
+            let c = value_checks(spec, wire, &p.ty, &p.constraints, quote!(x));
+            let c = if c.is_empty() { c } else { quote! { { let x = &self.#id; #c } } };
+            let nonempty = (p.location == ParamIn::Path).then(|| {
+                quote! { if self.#id.is_empty() { v.report(#wire, "required", "path parameter is empty"); } }
+            });
+            quote! { #nonempty #c }
+        } else {
+            let c = value_checks(spec, wire, &p.ty, &p.constraints, quote!(x));
+            if c.is_empty() {
+                quote!()
+            } else {
+                quote! { if let Some(x) = &self.#id { #c } }
+            }
+        }
+    });
+    let body_check = body_ty.as_ref().map(|_| quote! { self.body.validate_into(&mut v); });
+
+    // Request parts.
+    let parts = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let wire = &p.wire;
+        let push = |value: TokenStream| -> TokenStream {
+            let s = param_to_string(p, value);
+            match p.location {
+                ParamIn::Path => quote! { parts.path_params.push((#wire, #s)); },
+                ParamIn::Query => quote! { parts.query.push((#wire.to_owned(), #s)); },
+                ParamIn::Header => quote! { parts.headers.push((#wire.to_owned(), #s)); },
+            }
+        };
+        if plain(p) {
+            push(quote!(self.#id))
+        } else {
+            let inner = push(quote!(x));
+            quote! { if let Some(x) = &self.#id { #inner } }
+        }
+    });
+    let parse = match op.success().kind {
+        ResponseKind::Json => quote! { ::serde_json::from_slice(body) },
+        ResponseKind::Text => {
+            quote! { Ok(String::from_utf8_lossy(body).into_owned()) }
+        }
+        ResponseKind::Empty => quote! { let _ = body; Ok(()) },
+    };
+    let body_expr = match body_ty {
+        Some(_) => quote!(Some(::serde_json::to_vec(&self.body)?)),
+        None => quote!(None),
+    };
+    let mutability = (!params.is_empty()).then(|| quote!(mut));
+    let parts_decl = quote! {
+        let #mutability parts = ::hwcloud_core::operation::RequestParts {
+            body: #body_expr,
+            ..Default::default()
+        };
+    };
+    let input_doc = format!(" Input of {}: parameters and body.", op.name);
+    let builder_doc = format!(
+        " Builder for [`{input_name}`]: a setter per parameter and per top-level body field."
+    );
+    let meta_doc = format!(" Static facts about {} from the spec.", op.name);
+    let has_float = body_ty.as_ref().is_some_and(|b| {
+        type_has_float(spec, &Type::Object(b.to_string()), &mut Vec::new())
+    }) || params.iter().any(|p| p.ty == Type::F64);
+    let eq = (!has_float).then(|| quote!(Eq,));
+
+    quote! {
+        #( #![doc = #module_doc] )*
+
+        #[allow(unused_imports)]
+        use crate::generated::types::*;
+
+        #[doc = #meta_doc]
+        pub const #meta: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
+            service: #service,
+            name: #name,
+            method: #method,
+            path: #path,
+            content_type: #content_type,
+            idempotent: #idempotent,
+            success_status: &[ #( #success ),* ],
+            response: ::hwcloud_core::operation::ResponseKind::#kind,
+        };
+
+        #[doc = #input_doc]
+        #[derive(Clone, PartialEq, #eq)]
+        pub struct #input {
+            #( #fields )*
+            #body_field
+        }
+
+        impl ::std::fmt::Debug for #input {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                let mut d = f.debug_struct(#input_name);
+                #( #debug_fields )*
+                #debug_body
+                d.finish()
+            }
+        }
+
+        impl #input {
+            /// A builder with nothing set.
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+
+            /// A builder holding this input, to change parts of it.
+            pub fn into_builder(self) -> #builder {
+                #builder {
+                    #( #into_builder_fields )*
+                    #into_builder_body
+                }
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Clone, Default)]
+        pub struct #builder {
+            #( #b_fields )*
+            #b_body
+        }
+
+        impl #builder {
+            #( #setters )*
+            #body_setters
+
+            /// Builds the input, or names the first required parameter or field left unset.
+            pub fn build(self) -> Result<#input, ::hwcloud_core::BuildError> {
+                Ok(#input {
+                    #( #build_fields )*
+                    #build_body
+                })
+            }
+        }
+
+        impl ::hwcloud_core::operation::Operation for #input {
+            type Output = #output;
+
+            fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
+                &#meta
+            }
+
+            fn validate(&self) -> Result<(), ::hwcloud_core::ValidationErrors> {
+                #[allow(unused_mut)]
+                let mut v = ::hwcloud_core::validate::Validator::new();
+                #( #param_checks )*
+                #body_check
+                v.finish()
+            }
+
+            fn to_parts(&self) -> Result<::hwcloud_core::operation::RequestParts, ::serde_json::Error> {
+                #parts_decl
+                #( #parts )*
+                Ok(parts)
+            }
+
+            fn parse_output(body: &[u8]) -> Result<Self::Output, ::serde_json::Error> {
+                #parse
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Shared pieces of the Rust generators: type mapping, doc comments, literals.
+
+use crate::spec::ir::{self, Type};
+use heck::ToSnakeCase;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+pub fn module_name(name: &str) -> String {
+    name.to_snake_case()
+}
+
+/// `#[doc = "..."]` lines for a description plus optional extra paragraphs.
+pub fn docs(text: &str, extra: &[String]) -> TokenStream {
+    let mut lines: Vec<String> = text
+        .split('\n')
+        .map(|l| format!(" {}", l.trim_end()))
+        .collect();
+    for e in extra.iter().filter(|e| !e.trim().is_empty()) {
+        lines.push(String::new());
+        lines.extend(e.split('\n').map(|l| format!(" {}", l.trim_end())));
+    }
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Doc paragraphs shared by fields and params: constraints, default, note, source.
+pub fn field_doc_extras(
+    constraints: &ir::Constraints,
+    default: &Option<serde_json::Value>,
+    note: &Option<String>,
+    source: &[String],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let c = constraints;
+    let mut cs = Vec::new();
+    if let Some(v) = c.min_length {
+        cs.push(format!("min length {v}"));
+    }
+    if let Some(v) = c.max_length {
+        cs.push(format!("max length {v}"));
+    }
+    if let Some(v) = c.minimum {
+        cs.push(format!("minimum {v}"));
+    }
+    if let Some(v) = c.maximum {
+        cs.push(format!("maximum {v}"));
+    }
+    if let Some([lo, hi]) = c.integer_range {
+        cs.push(format!("integer {lo}..={hi}"));
+    }
+    if let Some(v) = c.min_items {
+        cs.push(format!("min items {v}"));
+    }
+    if let Some(v) = c.max_items {
+        cs.push(format!("max items {v}"));
+    }
+    if let Some(v) = &c.pattern {
+        cs.push(format!("pattern `{v}`"));
+    }
+    if let Some(v) = &c.format {
+        cs.push(format!("format {v}"));
+    }
+    if !cs.is_empty() {
+        out.push(format!("Constraints: {}.", cs.join(", ")));
+    }
+    if let Some(d) = default {
+        out.push(format!("Default (applied by the service): `{d}`."));
+    }
+    if let Some(n) = note {
+        out.push(format!("Note: {}", n.trim()));
+    }
+    if !source.is_empty() {
+        out.push(format!("Source: {}.", source.join("; ")));
+    }
+    out
+}
+
+/// The Rust type of a spec type (without `Option`).
+pub fn rust_type(t: &Type) -> TokenStream {
+    match t {
+        Type::String => quote!(String),
+        Type::Bool => quote!(bool),
+        Type::Int32 => quote!(i32),
+        Type::Int64 => quote!(i64),
+        Type::F64 => quote!(f64),
+        Type::NumberOrString => quote!(::hwcloud_core::NumberOrString),
+        Type::Json => quote!(::serde_json::Value),
+        Type::Array(inner) => {
+            let i = rust_type(inner);
+            quote!(Vec<#i>)
+        }
+        Type::Object(n) | Type::Enum(n) => {
+            let i = format_ident!("{}", n);
+            quote!(#i)
+        }
+    }
+}
+
+/// A numeric literal of the field's type for bounds.
+pub fn num_lit(t: &Type, v: f64) -> TokenStream {
+    match t {
+        Type::Int32 => {
+            let n = v as i32;
+            quote!(#n)
+        }
+        Type::Int64 => {
+            let n = v as i64;
+            quote!(#n)
+        }
+        _ => {
+            let lit = proc_macro2::Literal::f64_suffixed(v);
+            quote!(#lit)
+        }
+    }
+}
+
+pub fn format_variant(name: &str) -> TokenStream {
+    match name {
+        "ipv4" => quote!(::hwcloud_core::validate::Format::Ipv4),
+        "ipv6" => quote!(::hwcloud_core::validate::Format::Ipv6),
+        "date_time_local" => quote!(::hwcloud_core::validate::Format::DateTimeLocal),
+        _ => quote!(::hwcloud_core::validate::Format::HostPortList),
+    }
+}
+
+/// Whether a type can derive `Eq` (no floats or JSON values inside, recursively).
+pub fn type_has_float(spec: &ir::Spec, t: &Type, seen: &mut Vec<String>) -> bool {
+    match t {
+        Type::F64 | Type::Json => true,
+        Type::Array(i) => type_has_float(spec, i, seen),
+        Type::Object(n) => {
+            if seen.contains(n) {
+                return false;
+            }
+            seen.push(n.clone());
+            let s = spec.schema(n);
+            let keep = matches!(s.kind, ir::SchemaKind::Object { keep_unknown: true, .. });
+            keep || s.fields().iter().any(|f| type_has_float(spec, &f.ty, seen))
+        }
+        _ => false,
+    }
+}
