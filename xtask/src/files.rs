@@ -46,7 +46,9 @@ pub fn apply(root: &Path, outputs: &[Output], check: bool) -> Result<String, Cod
     }
     // Files left in generated directories that the spec no longer produces.
     for dir in generated_dirs(outputs) {
-        let Ok(rd) = std::fs::read_dir(root.join(&dir)) else { continue };
+        let Ok(rd) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
         let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for p in entries {
@@ -54,7 +56,10 @@ pub fn apply(root: &Path, outputs: &[Output], check: bool) -> Result<String, Cod
             if p.is_file() && !outputs.iter().any(|o| o.path == rel) {
                 changed += 1;
                 if check {
-                    diffs.push_str(&format!("stale file (no longer generated): {}\n", rel.display()));
+                    diffs.push_str(&format!(
+                        "stale file (no longer generated): {}\n",
+                        rel.display()
+                    ));
                 } else {
                     std::fs::remove_file(&p)
                         .map_err(|e| CodegenError::Io(format!("{}: {e}", p.display())))?;
@@ -77,7 +82,10 @@ fn generated_dirs(outputs: &[Output]) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = outputs
         .iter()
         .filter_map(|o| o.path.parent().map(Path::to_path_buf))
-        .filter(|d| d.components().any(|c| c.as_os_str() == "generated" || c.as_os_str() == "openapi"))
+        .filter(|d| {
+            d.components()
+                .any(|c| c.as_os_str() == "generated" || c.as_os_str() == "openapi")
+        })
         .collect();
     dirs.sort();
     dirs.dedup();

@@ -48,11 +48,34 @@ impl fmt::Display for CodegenError {
 /// Generates every output file for every spec under `root/spec`, writing them (or, with
 /// `check`, comparing them with what is on disk).
 pub fn codegen_all(root: &Path, check: bool) -> Result<String, CodegenError> {
-    let specs = spec::load_dir(&root.join("spec")).map_err(CodegenError::Spec)?;
-    let mut outputs = Vec::new();
-    for s in &specs {
-        let spec_file = format!("spec/{}.yaml", s.service.name);
-        outputs.extend(codegen::generate(s, &spec_file));
-    }
+    let outputs = generate_all(root)?;
     files::apply(root, &outputs, check)
+}
+
+/// Directories whose `*.yaml` specs are generated: the real spec, and the feature fixture
+/// that is generated into a compiled test crate (`crates/codegen-fixtures`).
+pub const SPEC_DIRS: &[&str] = &["spec", "xtask/fixtures"];
+
+/// Every generated file, in memory.
+pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
+    let mut outputs = Vec::new();
+    let mut errors = Vec::new();
+    for dir in SPEC_DIRS {
+        match spec::load_dir(&root.join(dir)) {
+            Ok(specs) => {
+                for s in &specs {
+                    let rel = Path::new(&s.file)
+                        .strip_prefix(root)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|_| s.file.clone());
+                    outputs.extend(codegen::generate(s, &rel));
+                }
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CodegenError::Spec(errors));
+    }
+    Ok(outputs)
 }

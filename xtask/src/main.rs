@@ -18,7 +18,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = xtask::workspace_root();
     let spec_dir: PathBuf = root.join("spec");
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["check-spec"] => match xtask::spec::load_dir(&spec_dir) {
             Ok(specs) => {
                 for s in &specs {

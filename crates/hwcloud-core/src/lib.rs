@@ -4,6 +4,7 @@
 //! validation and per-operation glue. Everything with behaviour lives here.
 
 pub mod build;
+pub mod json_equivalence;
 pub mod lenient;
 pub mod operation;
 pub mod validate;

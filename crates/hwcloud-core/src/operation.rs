@@ -94,10 +94,7 @@ impl fmt::Display for PathError {
 impl std::error::Error for PathError {}
 
 /// Fills `{name}` placeholders of `template`; each value is percent-encoded as one segment.
-pub fn expand_path(
-    template: &str,
-    params: &[(&str, &str)],
-) -> Result<String, PathError> {
+pub fn expand_path(template: &str, params: &[(&str, &str)]) -> Result<String, PathError> {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -129,8 +126,12 @@ pub fn encode_segment_into(value: &str, out: &mut String) {
             out.push(b as char);
         } else {
             out.push('%');
-            out.push(char::from_digit(u32::from(b >> 4), 16).map_or('0', |c| c.to_ascii_uppercase()));
-            out.push(char::from_digit(u32::from(b & 0xf), 16).map_or('0', |c| c.to_ascii_uppercase()));
+            out.push(
+                char::from_digit(u32::from(b >> 4), 16).map_or('0', |c| c.to_ascii_uppercase()),
+            );
+            out.push(
+                char::from_digit(u32::from(b & 0xf), 16).map_or('0', |c| c.to_ascii_uppercase()),
+            );
         }
     }
 }
@@ -154,6 +155,9 @@ mod tests {
         let e = expand_path("/v3/tasks/{task_id}", &[]).unwrap_err();
         assert_eq!(e.param, "task_id");
         let e = expand_path("/v3/tasks/{task_id}", &[("task_id", "")]).unwrap_err();
-        assert_eq!(e.to_string(), "path parameter `task_id` is missing or empty");
+        assert_eq!(
+            e.to_string(),
+            "path parameter `task_id` is missing or empty"
+        );
     }
 }

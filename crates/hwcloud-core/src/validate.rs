@@ -294,7 +294,11 @@ impl Validator {
     /// String matches the regular expression `pattern` (anchored by the spec author).
     pub fn pattern(&mut self, name: &str, value: &str, pattern: &'static str) {
         if !pattern_matches(pattern, value) {
-            self.report(name, "pattern", format!("does not match pattern `{pattern}`"));
+            self.report(
+                name,
+                "pattern",
+                format!("does not match pattern `{pattern}`"),
+            );
         }
     }
 
@@ -331,7 +335,11 @@ impl Validator {
     pub fn exactly_one_of(&mut self, names: &[&str], present: &[bool]) {
         let count = present.iter().filter(|p| **p).count();
         if count != 1 {
-            let what = if count == 0 { "none is set" } else { "several are set" };
+            let what = if count == 0 {
+                "none is set"
+            } else {
+                "several are set"
+            };
             self.report(
                 names.first().copied().unwrap_or(""),
                 "exactly_one_of",
@@ -364,7 +372,10 @@ impl Validator {
             self.report(
                 name,
                 "format_if",
-                format!("`{value}` is not a valid {} (required when {condition})", format.name()),
+                format!(
+                    "`{value}` is not a valid {} (required when {condition})",
+                    format.name()
+                ),
             );
         }
     }

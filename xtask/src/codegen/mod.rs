@@ -17,7 +17,9 @@ pub fn render(spec_file: &str, tokens: TokenStream) -> String {
     let file: syn::File = match syn::parse2(tokens.clone()) {
         Ok(f) => f,
         // A generator bug: keep the raw tokens so the compiler error points somewhere useful.
-        Err(e) => return format!("compile_error!(\"generator produced invalid Rust: {e}\");\n{tokens}"),
+        Err(e) => {
+            return format!("compile_error!(\"generator produced invalid Rust: {e}\");\n{tokens}");
+        }
     };
     let body = prettyplease::unparse(&file);
     format!(
@@ -87,8 +89,8 @@ pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
         type_mods.push((format_ident!("{}", m), format_ident!("{}", s.name), s));
     }
     let type_items = type_mods.iter().map(|(m, n, s)| {
-        let builder = matches!(s.kind, ir::SchemaKind::Object { .. })
-            .then(|| format_ident!("{}Builder", n));
+        let builder =
+            matches!(s.kind, ir::SchemaKind::Object { .. }).then(|| format_ident!("{}Builder", n));
         let names = std::iter::once(n.clone()).chain(builder);
         quote! { mod #m; pub use #m::{ #( #names ),* }; }
     });
@@ -121,6 +123,7 @@ pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
         },
     ));
 
+    out.push(file(root.join("examples.rs"), examples(spec, &root)));
     out.push(file(root.join("endpoints.rs"), endpoints(spec)));
     out.push(file(root.join("waiters.rs"), waiters(spec)));
     let title = format!(
@@ -132,6 +135,7 @@ pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
         quote! {
             #![doc = #title]
             pub mod endpoints;
+            mod examples;
             pub mod operations;
             pub mod types;
             pub mod waiters;
@@ -159,7 +163,11 @@ fn endpoints(spec: &ir::Spec) -> TokenStream {
         let c = spec.service.endpoints.get(cloud);
         let mut lines = vec![format!(
             " Regions and endpoints on {}.",
-            if cloud == "otc" { "Open Telekom Cloud" } else { "Huawei Cloud" }
+            if cloud == "otc" {
+                "Open Telekom Cloud"
+            } else {
+                "Huawei Cloud"
+            }
         )];
         match c {
             None => lines.push(" The service is not offered there.".into()),
@@ -213,4 +221,95 @@ fn waiters(spec: &ir::Spec) -> TokenStream {
         //! Waiter definitions from the spec's `waiters`.
         #( #items )*
     }
+}
+
+/// One `#[test]` per example body of the spec: it must decode into the generated type and
+/// encode back to equivalent JSON.
+fn examples(spec: &ir::Spec, generated_dir: &std::path::Path) -> TokenStream {
+    let spec_dir = std::path::Path::new(&spec.file)
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    // Path from the generated file back to the workspace root.
+    let up = "../".repeat(generated_dir.components().count());
+    let aliases: Vec<TokenStream> = spec
+        .schemas
+        .iter()
+        .flat_map(|s| match &s.kind {
+            ir::SchemaKind::Enum { values, .. } => values.clone(),
+            _ => Vec::new(),
+        })
+        .flat_map(|v| {
+            let canon = v.wire.clone();
+            v.aliases.into_iter().map(move |a| quote! { (#a, #canon) })
+        })
+        .collect();
+    let mut tests = Vec::new();
+    for op in &spec.operations {
+        for e in &op.examples {
+            let schema = if e.request {
+                op.body.clone()
+            } else {
+                op.responses
+                    .iter()
+                    .find(|r| Some(r.status) == e.status)
+                    .and_then(|r| r.body.clone())
+            };
+            let Some(schema) = schema else { continue };
+            let ty = format_ident!("{}", schema);
+            let fname = format_ident!(
+                "{}_{}",
+                module_name(&op.name),
+                module_name(&e.name.replace('-', "_"))
+            );
+            let rel = spec_dir.join(&e.file);
+            let rel = rel.to_string_lossy();
+            let rel = rel.trim_start_matches("/");
+            let path = format!("{up}{}", strip_root(rel));
+            let doc = format!(" {} (source: {}).", e.file, e.source);
+            tests.push(quote! {
+                #[doc = #doc]
+                #[test]
+                fn #fname() {
+                    roundtrip::<#ty>(include_str!(#path));
+                }
+            });
+        }
+    }
+    quote! {
+        //! Round-trip tests of every example body listed in the spec.
+        #![cfg(test)]
+
+        #[allow(unused_imports)]
+        use crate::generated::types::*;
+
+        /// Enum aliases a re-encoded example may show in canonical form.
+        const ALIASES: &[(&str, &str)] = &[ #( #aliases ),* ];
+
+        fn roundtrip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(text: &str) {
+            let original: ::serde_json::Value =
+                ::serde_json::from_str(text).expect("example file is JSON");
+            let typed: T = match ::serde_json::from_str(text) {
+                Ok(t) => t,
+                Err(e) => panic!("example does not decode into {}: {e}", ::std::any::type_name::<T>()),
+            };
+            let back = ::serde_json::to_value(&typed).expect("encodes");
+            if let Err(e) = ::hwcloud_core::json_equivalence::check(&original, &back, ALIASES) {
+                panic!("example does not round-trip: {e}");
+            }
+        }
+
+        #( #tests )*
+    }
+}
+
+/// Spec files are loaded by absolute or workspace-relative path; keep the part from the
+/// first known top-level directory on.
+fn strip_root(path: &str) -> String {
+    for marker in ["spec/", "xtask/"] {
+        if let Some(i) = path.find(marker) {
+            return path[i..].to_string();
+        }
+    }
+    path.to_string()
 }

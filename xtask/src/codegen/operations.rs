@@ -79,22 +79,19 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         }
     ));
     extra.push(format!("Source: {}.", op.source.join("; ")));
-    let module_doc: Vec<String> = std::iter::once(format!(" {}: {}", op.name, op.summary))
-        .chain(extra.iter().flat_map(|e| {
-            std::iter::once(String::new()).chain(e.lines().map(|l| format!(" {l}")))
-        }))
-        .collect();
+    let module_doc: Vec<String> =
+        std::iter::once(format!(" {}: {}", op.name, op.summary))
+            .chain(extra.iter().flat_map(|e| {
+                std::iter::once(String::new()).chain(e.lines().map(|l| format!(" {l}")))
+            }))
+            .collect();
 
     let params: Vec<&ir::Param> = caller_params(op).collect();
     let plain = |p: &ir::Param| p.required;
     let fields = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
         let t = rust_type(&p.ty);
-        let ty = if plain(p) {
-            t
-        } else {
-            quote!(Option<#t>)
-        };
+        let ty = if plain(p) { t } else { quote!(Option<#t>) };
         let loc = match p.location {
             ParamIn::Path => "Path",
             ParamIn::Query => "Query",
@@ -123,7 +120,9 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             _ => quote! { d.field(#n, &self.#id); },
         }
     });
-    let debug_body = body_ty.as_ref().map(|_| quote! { d.field("body", &self.body); });
+    let debug_body = body_ty
+        .as_ref()
+        .map(|_| quote! { d.field("body", &self.body); });
 
     // Builder.
     let b_fields = params.iter().map(|p| {
@@ -138,7 +137,10 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let setters = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
         let t = rust_type(&p.ty);
-        let d = docs(&format!("Sets parameter `{}`: {}", p.wire, p.description), &[]);
+        let d = docs(
+            &format!("Sets parameter `{}`: {}", p.wire, p.description),
+            &[],
+        );
         quote! {
             #d
             pub fn #id(mut self, value: impl Into<#t>) -> Self {
@@ -158,7 +160,10 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
                 id.clone()
             };
             let t = rust_type(&f.ty);
-            let d = docs(&format!("Sets body field `{}`: {}", f.wire, f.description), &[]);
+            let d = docs(
+                &format!("Sets body field `{}`: {}", f.wire, f.description),
+                &[],
+            );
             quote! {
                 #d
                 pub fn #setter(mut self, value: impl Into<#t>) -> Self {
@@ -186,7 +191,9 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             quote! { #id: self.#id, }
         }
     });
-    let build_body = body_ty.as_ref().map(|_| quote! { body: self.body.build()?, });
+    let build_body = body_ty
+        .as_ref()
+        .map(|_| quote! { body: self.body.build()?, });
     let into_builder_fields = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
         if plain(p) {
@@ -195,7 +202,9 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             quote! { #id: self.#id, }
         }
     });
-    let into_builder_body = body_ty.as_ref().map(|_| quote! { body: self.body.into_builder(), });
+    let into_builder_body = body_ty
+        .as_ref()
+        .map(|_| quote! { body: self.body.into_builder(), });
 
     // Validation of params, then the body at the root of the path.
     let param_checks = params.iter().map(|p| {
@@ -217,7 +226,9 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             }
         }
     });
-    let body_check = body_ty.as_ref().map(|_| quote! { self.body.validate_into(&mut v); });
+    let body_check = body_ty
+        .as_ref()
+        .map(|_| quote! { self.body.validate_into(&mut v); });
 
     // Request parts.
     let parts = params.iter().map(|p| {
@@ -261,9 +272,10 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         " Builder for [`{input_name}`]: a setter per parameter and per top-level body field."
     );
     let meta_doc = format!(" Static facts about {} from the spec.", op.name);
-    let has_float = body_ty.as_ref().is_some_and(|b| {
-        type_has_float(spec, &Type::Object(b.to_string()), &mut Vec::new())
-    }) || params.iter().any(|p| p.ty == Type::F64);
+    let has_float = body_ty
+        .as_ref()
+        .is_some_and(|b| type_has_float(spec, &Type::Object(b.to_string()), &mut Vec::new()))
+        || params.iter().any(|p| p.ty == Type::F64);
     let eq = (!has_float).then(|| quote!(Eq,));
 
     quote! {

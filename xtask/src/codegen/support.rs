@@ -137,7 +137,13 @@ pub fn type_has_float(spec: &ir::Spec, t: &Type, seen: &mut Vec<String>) -> bool
             }
             seen.push(n.clone());
             let s = spec.schema(n);
-            let keep = matches!(s.kind, ir::SchemaKind::Object { keep_unknown: true, .. });
+            let keep = matches!(
+                s.kind,
+                ir::SchemaKind::Object {
+                    keep_unknown: true,
+                    ..
+                }
+            );
             keep || s.fields().iter().any(|f| type_has_float(spec, &f.ty, seen))
         }
         _ => false,

@@ -158,7 +158,11 @@ fn struct_type(
     if !rules.is_empty() {
         extra.push(format!(
             "Cross-field rules (checked by `validate()`): {}.",
-            rules.iter().map(describe_rule).collect::<Vec<_>>().join("; ")
+            rules
+                .iter()
+                .map(describe_rule)
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
     }
     if let Some(n) = &s.note {
@@ -355,11 +359,19 @@ fn struct_type(
 pub fn describe_rule(r: &Rule) -> String {
     match r {
         Rule::RequiredIf { fields, cond } => {
-            format!("`{}` required when {}", fields.join("`, `"), cond.describe())
+            format!(
+                "`{}` required when {}",
+                fields.join("`, `"),
+                cond.describe()
+            )
         }
         Rule::ExactlyOneOf(f) => format!("exactly one of `{}`", f.join("`, `")),
         Rule::AtLeastOneOf(f) => format!("at least one of `{}`", f.join("`, `")),
-        Rule::FormatIf { field, format, cond } => {
+        Rule::FormatIf {
+            field,
+            format,
+            cond,
+        } => {
             format!("`{field}` is {format} when {}", cond.describe())
         }
     }
@@ -415,12 +427,7 @@ pub fn value_checks(
 
 /// Recursion into objects, closed enums and arrays of them.
 fn nested_checks(spec: &ir::Spec, name: &str, ty: &Type, value: TokenStream) -> TokenStream {
-    let closed = |n: &str| {
-        matches!(
-            spec.schema(n).kind,
-            SchemaKind::Enum { closed: true, .. }
-        )
-    };
+    let closed = |n: &str| matches!(spec.schema(n).kind, SchemaKind::Enum { closed: true, .. });
     match ty {
         Type::Object(_) => quote! { v.field(#name, |v| #value.validate_into(v)); },
         Type::Enum(n) if closed(n) => {
@@ -432,7 +439,8 @@ fn nested_checks(spec: &ir::Spec, name: &str, ty: &Type, value: TokenStream) -> 
             }
         }
         Type::Array(inner)
-            if matches!(&**inner, Type::Object(_)) || matches!(&**inner, Type::Enum(n) if closed(n)) =>
+            if matches!(&**inner, Type::Object(_))
+                || matches!(&**inner, Type::Enum(n) if closed(n)) =>
         {
             let item = match &**inner {
                 Type::Object(_) => quote! { item.validate_into(v); },
@@ -463,7 +471,9 @@ fn validate_fields(spec: &ir::Spec, s: &Schema, fields: &[ir::Field]) -> TokenSt
             }
         } else {
             let inner = value_checks(spec, wire, &f.ty, &f.constraints, quote!(x));
-            let required = f.required.then(|| quote! { v.required(#wire, self.#id.is_some()); });
+            let required = f
+                .required
+                .then(|| quote! { v.required(#wire, self.#id.is_some()); });
             let body = if inner.is_empty() {
                 quote!()
             } else {
@@ -510,17 +520,17 @@ fn cond_expr(s: &Schema, fields: &[ir::Field], c: &Cond) -> TokenStream {
     let test = match (&f.ty, is_plain(s, f)) {
         (Type::Bool, true) => {
             let bs: Vec<bool> = strs.iter().map(|s| s == "true").collect();
-            quote!( matches!(self.#id, #( #bs )|* ) )
+            quote!(matches!(self.#id, #( #bs )|* ))
         }
         (Type::Bool, false) => {
             let bs: Vec<bool> = strs.iter().map(|s| s == "true").collect();
-            quote!( matches!(self.#id, #( Some(#bs) )|* ) )
+            quote!(matches!(self.#id, #( Some(#bs) )|* ))
         }
-        (Type::Enum(_), true) => quote!( matches!(self.#id.as_str(), #( #strs )|* ) ),
+        (Type::Enum(_), true) => quote!(matches!(self.#id.as_str(), #( #strs )|* )),
         (Type::Enum(_), false) => {
             quote!( self.#id.as_ref().is_some_and(|x| matches!(x.as_str(), #( #strs )|* )) )
         }
-        (_, true) => quote!( matches!(self.#id.as_str(), #( #strs )|* ) ),
+        (_, true) => quote!(matches!(self.#id.as_str(), #( #strs )|* )),
         (_, false) => quote!( self.#id.as_deref().is_some_and(|x| matches!(x, #( #strs )|* )) ),
     };
     if negate { quote!(!(#test)) } else { test }
@@ -534,7 +544,10 @@ fn rule_check(s: &Schema, fields: &[ir::Field], r: &Rule) -> TokenStream {
             .unwrap_or_else(|| unreachable!("loader checked rule field {n}"))
     };
     match r {
-        Rule::RequiredIf { fields: names, cond } => {
+        Rule::RequiredIf {
+            fields: names,
+            cond,
+        } => {
             let holds = cond_expr(s, fields, cond);
             let desc = cond.describe();
             let checks = names.iter().map(|n| {

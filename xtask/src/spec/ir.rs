@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct Spec {
+    /// The file it was loaded from, as given to the loader.
+    pub file: String,
     pub service: Service,
     pub operations: Vec<Operation>,
     pub schemas: Vec<Schema>,
@@ -153,10 +155,17 @@ impl Cond {
 
 #[derive(Debug, Clone)]
 pub enum Rule {
-    RequiredIf { fields: Vec<String>, cond: Cond },
+    RequiredIf {
+        fields: Vec<String>,
+        cond: Cond,
+    },
     ExactlyOneOf(Vec<String>),
     AtLeastOneOf(Vec<String>),
-    FormatIf { field: String, format: String, cond: Cond },
+    FormatIf {
+        field: String,
+        format: String,
+        cond: Cond,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -44,7 +44,10 @@ pub const PRIMITIVES: &[&str] = &[
 pub const FORMATS: &[&str] = &["ipv4", "ipv6", "date_time_local", "host_port_list"];
 
 /// Prelude names the generated code uses unqualified.
-const PRELUDE_TYPES: &[&str] = &["Option", "Some", "None", "String", "Vec", "Result", "Ok", "Err", "Box", "Default", "Into", "From"];
+const PRELUDE_TYPES: &[&str] = &[
+    "Option", "Some", "None", "String", "Vec", "Result", "Ok", "Err", "Box", "Default", "Into",
+    "From",
+];
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 
@@ -52,11 +55,11 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 const RESERVED_FIELDS: &[&str] = &["extra", "builder"];
 
 const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-    "try", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Loads every `*.yaml` file directly in `dir`, sorted by name.
@@ -84,7 +87,11 @@ pub fn load_dir(dir: &Path) -> Result<Vec<ir::Spec>, Vec<SpecError>> {
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if errors.is_empty() { Ok(specs) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Loads one spec file; example files are resolved relative to its directory.
@@ -139,7 +146,9 @@ pub fn load_str(file: &str, text: &str, base_dir: &Path) -> Result<ir::Spec, Vec
             let vals = s.enum_values.as_ref()?;
             let set = vals
                 .iter()
-                .flat_map(|v| std::iter::once(v.value.value.clone()).chain(v.aliases.iter().cloned()))
+                .flat_map(|v| {
+                    std::iter::once(v.value.value.clone()).chain(v.aliases.iter().cloned())
+                })
                 .collect();
             Some((s.name.value.clone(), set))
         })
@@ -215,11 +224,8 @@ impl Checker {
         }
 
         let service = self.service(&raw.service, &kinds);
-        let mut schemas: Vec<ir::Schema> = raw
-            .schemas
-            .iter()
-            .map(|s| self.schema(s, &kinds))
-            .collect();
+        let mut schemas: Vec<ir::Schema> =
+            raw.schemas.iter().map(|s| self.schema(s, &kinds)).collect();
         let operations: Vec<ir::Operation> = raw
             .operations
             .iter()
@@ -249,6 +255,7 @@ impl Checker {
         }
 
         let spec = ir::Spec {
+            file: self.file.clone(),
             service,
             operations,
             schemas,
@@ -268,7 +275,10 @@ impl Checker {
 
     fn service(&mut self, s: &model::Service, kinds: &BTreeMap<String, bool>) -> ir::Service {
         let mut endpoints = BTreeMap::new();
-        for (cloud, ce) in [("huaweicloud", &s.endpoints.huaweicloud), ("otc", &s.endpoints.otc)] {
+        for (cloud, ce) in [
+            ("huaweicloud", &s.endpoints.huaweicloud),
+            ("otc", &s.endpoints.otc),
+        ] {
             let Some(ce) = ce else { continue };
             let mut regions = Vec::new();
             let mut seen = BTreeSet::new();
@@ -290,10 +300,18 @@ impl Checker {
                     }
                 };
                 if !endpoint.starts_with("https://") {
-                    self.err(l, format!("endpoint `{endpoint}` is not https"), "cloud endpoints are https; plain http is only for --endpoint overrides");
+                    self.err(
+                        l,
+                        format!("endpoint `{endpoint}` is not https"),
+                        "cloud endpoints are https; plain http is only for --endpoint overrides",
+                    );
                 }
                 if !seen.insert(id.clone()) {
-                    self.err(l, format!("duplicate region `{id}` for {cloud}"), "list each region once");
+                    self.err(
+                        l,
+                        format!("duplicate region `{id}` for {cloud}"),
+                        "list each region once",
+                    );
                 }
                 regions.push((id, endpoint));
             }
@@ -311,7 +329,10 @@ impl Checker {
         if kinds.get(&s.error_schema.value) != Some(&false) {
             self.err(
                 line(&s.error_schema),
-                format!("error_schema `{}` is not an object schema of this file", s.error_schema.value),
+                format!(
+                    "error_schema `{}` is not an object schema of this file",
+                    s.error_schema.value
+                ),
                 "define the error body under `schemas:` and name it here",
             );
         }
@@ -346,11 +367,19 @@ impl Checker {
             "json" => ir::Type::Json,
             "array" => {
                 let Some(items) = items else {
-                    self.err(line(ty), format!("{what} is an array without `items`"), "add `items: TYPE` (a built-in type or a schema name)");
+                    self.err(
+                        line(ty),
+                        format!("{what} is an array without `items`"),
+                        "add `items: TYPE` (a built-in type or a schema name)",
+                    );
                     return ir::Type::Json;
                 };
                 if items.value == "array" {
-                    self.err(line(items), format!("{what}: nested arrays are not supported"), "wrap the inner array in an object schema");
+                    self.err(
+                        line(items),
+                        format!("{what}: nested arrays are not supported"),
+                        "wrap the inner array in an object schema",
+                    );
                     return ir::Type::Json;
                 }
                 return ir::Type::Array(Box::new(self.ty(items, None, kinds, what)));
@@ -359,9 +388,21 @@ impl Checker {
                 Some(true) => ir::Type::Enum(name.to_string()),
                 Some(false) => ir::Type::Object(name.to_string()),
                 None => {
-                    let hint = match closest(name, kinds.keys().map(String::as_str).chain(PRIMITIVES.iter().copied())) {
-                        Some(c) => format!("did you mean `{c}`? types are {} or a schema name", PRIMITIVES.join(", ")),
-                        None => format!("types are {} or a schema name defined under `schemas:`", PRIMITIVES.join(", ")),
+                    let hint = match closest(
+                        name,
+                        kinds
+                            .keys()
+                            .map(String::as_str)
+                            .chain(PRIMITIVES.iter().copied()),
+                    ) {
+                        Some(c) => format!(
+                            "did you mean `{c}`? types are {} or a schema name",
+                            PRIMITIVES.join(", ")
+                        ),
+                        None => format!(
+                            "types are {} or a schema name defined under `schemas:`",
+                            PRIMITIVES.join(", ")
+                        ),
                     };
                     self.err(line(ty), format!("unknown type `{name}` for {what}"), hint);
                     ir::Type::Json
@@ -369,7 +410,11 @@ impl Checker {
             },
         };
         if let Some(items) = items {
-            self.err(line(items), format!("{what} has `items` but is not an array"), "remove `items` or set `type: array`");
+            self.err(
+                line(items),
+                format!("{what} has `items` but is not an array"),
+                "remove `items` or set `type: array`",
+            );
         }
         t
     }
@@ -381,26 +426,65 @@ impl Checker {
         };
         let l = rust.map(line).unwrap_or(line(wire));
         if RUST_KEYWORDS.contains(&name.as_str()) {
-            self.err(l, format!("{what} `{}` becomes the Rust keyword `{name}`", wire.value), format!("add `rust_name:` (e.g. `{}_`, or a more telling name)", name));
+            self.err(
+                l,
+                format!("{what} `{}` becomes the Rust keyword `{name}`", wire.value),
+                format!(
+                    "add `rust_name:` (e.g. `{}_`, or a more telling name)",
+                    name
+                ),
+            );
         } else if RESERVED_FIELDS.contains(&name.as_str()) {
-            self.err(l, format!("{what} `{}` uses the reserved Rust name `{name}`", wire.value), "add `rust_name:` with another name");
-        } else if name.is_empty() || name.to_snake_case() != name || name.starts_with(|c: char| c.is_ascii_digit()) {
-            self.err(l, format!("{what} `{}` has no valid snake_case Rust name (`{name}`)", wire.value), "add `rust_name:` in snake_case");
+            self.err(
+                l,
+                format!(
+                    "{what} `{}` uses the reserved Rust name `{name}`",
+                    wire.value
+                ),
+                "add `rust_name:` with another name",
+            );
+        } else if name.is_empty()
+            || name.to_snake_case() != name
+            || name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            self.err(
+                l,
+                format!(
+                    "{what} `{}` has no valid snake_case Rust name (`{name}`)",
+                    wire.value
+                ),
+                "add `rust_name:` in snake_case",
+            );
         }
         name
     }
 
-    fn constraints(&mut self, c: &model::Constraints, ty: &ir::Type, lenient: bool, l: u64, what: &str) -> ir::Constraints {
+    fn constraints(
+        &mut self,
+        c: &model::Constraints,
+        ty: &ir::Type,
+        lenient: bool,
+        l: u64,
+        what: &str,
+    ) -> ir::Constraints {
         let is_string = matches!(ty, ir::Type::String);
         let is_array = matches!(ty, ir::Type::Array(_));
         let bad = |this: &mut Self, key: &str, needs: &str| {
-            this.err(l, format!("{what}: `{key}` does not apply to type {ty:?}"), format!("`{key}` applies to {needs}"));
+            this.err(
+                l,
+                format!("{what}: `{key}` does not apply to type {ty:?}"),
+                format!("`{key}` applies to {needs}"),
+            );
         };
         if (c.min_length.is_some() || c.max_length.is_some()) && !is_string {
             bad(self, "min_length/max_length", "strings");
         }
         if (c.minimum.is_some() || c.maximum.is_some()) && !ty.is_numeric() {
-            bad(self, "minimum/maximum", "int32, int64 and f64 (use integer_range for numeric strings)");
+            bad(
+                self,
+                "minimum/maximum",
+                "int32, int64 and f64 (use integer_range for numeric strings)",
+            );
         }
         if (c.min_items.is_some() || c.max_items.is_some()) && !is_array {
             bad(self, "min_items/max_items", "arrays");
@@ -413,7 +497,11 @@ impl Checker {
                 bad(self, "pattern", "strings");
             }
             if let Err(e) = regex_lite::Regex::new(&p.value) {
-                self.err(line(p), format!("{what}: pattern does not compile: {e}"), "patterns use Rust regex syntax; anchor them with ^...$");
+                self.err(
+                    line(p),
+                    format!("{what}: pattern does not compile: {e}"),
+                    "patterns use Rust regex syntax; anchor them with ^...$",
+                );
             }
         }
         if let Some(f) = &c.format {
@@ -421,21 +509,43 @@ impl Checker {
                 bad(self, "format", "strings");
             }
             if !FORMATS.contains(&f.value.as_str()) {
-                self.err(line(f), format!("{what}: unknown format `{}`", f.value), format!("formats are {}", FORMATS.join(", ")));
+                self.err(
+                    line(f),
+                    format!("{what}: unknown format `{}`", f.value),
+                    format!("formats are {}", FORMATS.join(", ")),
+                );
             }
         }
         let pairs = [
-            (c.min_length.map(|v| v as f64), c.max_length.map(|v| v as f64), "min_length", "max_length"),
+            (
+                c.min_length.map(|v| v as f64),
+                c.max_length.map(|v| v as f64),
+                "min_length",
+                "max_length",
+            ),
             (c.minimum, c.maximum, "minimum", "maximum"),
-            (c.min_items.map(|v| v as f64), c.max_items.map(|v| v as f64), "min_items", "max_items"),
-            (c.integer_range.map(|r| r[0] as f64), c.integer_range.map(|r| r[1] as f64), "integer_range[0]", "integer_range[1]"),
+            (
+                c.min_items.map(|v| v as f64),
+                c.max_items.map(|v| v as f64),
+                "min_items",
+                "max_items",
+            ),
+            (
+                c.integer_range.map(|r| r[0] as f64),
+                c.integer_range.map(|r| r[1] as f64),
+                "integer_range[0]",
+                "integer_range[1]",
+            ),
         ];
         for (lo, hi, a, b) in pairs {
-            if let (Some(lo), Some(hi)) = (lo, hi) {
-                if lo > hi {
-                    self.err(l, format!("{what}: {a} ({lo}) is greater than {b} ({hi})"), "swap them or fix the bound");
+            if let (Some(lo), Some(hi)) = (lo, hi)
+                && lo > hi {
+                    self.err(
+                        l,
+                        format!("{what}: {a} ({lo}) is greater than {b} ({hi})"),
+                        "swap them or fix the bound",
+                    );
                 }
-            }
         }
         let _ = lenient;
         ir::Constraints {
@@ -455,18 +565,36 @@ impl Checker {
         let name = s.name.value.clone();
         let kind = match (&s.fields, &s.enum_values) {
             (Some(_), Some(_)) => {
-                self.err(line(&s.name), format!("schema `{name}` has both `fields` and `enum`"), "a schema is either an object (fields) or an enum");
-                ir::SchemaKind::Enum { values: vec![], closed: false }
+                self.err(
+                    line(&s.name),
+                    format!("schema `{name}` has both `fields` and `enum`"),
+                    "a schema is either an object (fields) or an enum",
+                );
+                ir::SchemaKind::Enum {
+                    values: vec![],
+                    closed: false,
+                }
             }
             (None, None) => {
-                self.err(line(&s.name), format!("schema `{name}` has neither `fields` nor `enum`"), "add `fields:` for an object or `enum:` for an enumeration");
-                ir::SchemaKind::Enum { values: vec![], closed: false }
+                self.err(
+                    line(&s.name),
+                    format!("schema `{name}` has neither `fields` nor `enum`"),
+                    "add `fields:` for an object or `enum:` for an enumeration",
+                );
+                ir::SchemaKind::Enum {
+                    values: vec![],
+                    closed: false,
+                }
             }
             (None, Some(values)) => self.enum_schema(s, values),
             (Some(fields), None) => self.object_schema(s, fields, kinds),
         };
         if s.closed && s.fields.is_some() {
-            self.err(line(&s.name), format!("`closed` applies to enums, but `{name}` is an object"), "remove `closed`");
+            self.err(
+                line(&s.name),
+                format!("`closed` applies to enums, but `{name}` is an object"),
+                "remove `closed`",
+            );
         }
         ir::Schema {
             name,
@@ -481,10 +609,18 @@ impl Checker {
     fn enum_schema(&mut self, s: &model::Schema, values: &[model::EnumValue]) -> ir::SchemaKind {
         let name = &s.name.value;
         if values.is_empty() {
-            self.err(line(&s.name), format!("enum `{name}` has no values"), "list at least one `- value: ...`");
+            self.err(
+                line(&s.name),
+                format!("enum `{name}` has no values"),
+                "list at least one `- value: ...`",
+            );
         }
         if !s.rules.is_empty() {
-            self.err(line(&s.name), format!("enum `{name}` has `rules`"), "rules belong to object schemas");
+            self.err(
+                line(&s.name),
+                format!("enum `{name}` has `rules`"),
+                "rules belong to object schemas",
+            );
         }
         let mut wires = HashMap::new();
         let mut rusts = HashMap::new();
@@ -496,14 +632,29 @@ impl Checker {
             };
             for w in std::iter::once(&v.value.value).chain(&v.aliases) {
                 if let Some(prev) = wires.insert(w.clone(), line(&v.value)) {
-                    self.err(line(&v.value), format!("enum `{name}`: value `{w}` appears twice"), format!("first on line {prev}"));
+                    self.err(
+                        line(&v.value),
+                        format!("enum `{name}`: value `{w}` appears twice"),
+                        format!("first on line {prev}"),
+                    );
                 }
             }
             if rust == "Unknown" || rust.is_empty() || rust.to_upper_camel_case() != rust {
-                self.err(line(&v.value), format!("enum `{name}`: value `{}` has no usable Rust name (`{rust}`)", v.value.value), "add `rust_name:` in PascalCase (`Unknown` is reserved for the catch-all)");
+                self.err(
+                    line(&v.value),
+                    format!(
+                        "enum `{name}`: value `{}` has no usable Rust name (`{rust}`)",
+                        v.value.value
+                    ),
+                    "add `rust_name:` in PascalCase (`Unknown` is reserved for the catch-all)",
+                );
             }
             if let Some(prev) = rusts.insert(rust.clone(), line(&v.value)) {
-                self.err(line(&v.value), format!("enum `{name}`: Rust name `{rust}` is used twice"), format!("first on line {prev}; add `rust_name:`"));
+                self.err(
+                    line(&v.value),
+                    format!("enum `{name}`: Rust name `{rust}` is used twice"),
+                    format!("first on line {prev}; add `rust_name:`"),
+                );
             }
             out.push(ir::EnumValue {
                 wire: v.value.value.clone(),
@@ -514,30 +665,54 @@ impl Checker {
                 note: v.note.clone(),
             });
         }
-        ir::SchemaKind::Enum { values: out, closed: s.closed }
+        ir::SchemaKind::Enum {
+            values: out,
+            closed: s.closed,
+        }
     }
 
-    fn object_schema(&mut self, s: &model::Schema, fields: &[model::Field], kinds: &BTreeMap<String, bool>) -> ir::SchemaKind {
+    fn object_schema(
+        &mut self,
+        s: &model::Schema,
+        fields: &[model::Field],
+        kinds: &BTreeMap<String, bool>,
+    ) -> ir::SchemaKind {
         let sname = &s.name.value;
         let mut out: Vec<ir::Field> = Vec::new();
         let mut wires = HashMap::new();
         let mut rusts = HashMap::new();
         for f in fields {
             let what = format!("field `{}` of `{sname}`", f.name.value);
-            if let Some(prev) = wires.insert(f.name.value.clone(), line(&f.name)) {
-                self.err(line(&f.name), format!("duplicate field `{}` in `{sname}`", f.name.value), format!("first on line {prev}"));
+            let duplicate_wire = wires.insert(f.name.value.clone(), line(&f.name));
+            if let Some(prev) = duplicate_wire {
+                self.err(
+                    line(&f.name),
+                    format!("duplicate field `{}` in `{sname}`", f.name.value),
+                    format!("first on line {prev}"),
+                );
             }
             let rust = self.rust_ident(&f.name, f.rust_name.as_ref(), "field");
-            if let Some(prev) = rusts.insert(rust.clone(), line(&f.name)) {
-                if wires.get(&f.name.value) == Some(&line(&f.name)) {
-                    self.err(line(&f.name), format!("Rust name `{rust}` of field `{}` in `{sname}` is used twice", f.name.value), format!("first on line {prev}; add `rust_name:`"));
+            if let Some(prev) = rusts.insert(rust.clone(), line(&f.name))
+                && duplicate_wire.is_none() {
+                    self.err(
+                        line(&f.name),
+                        format!(
+                            "Rust name `{rust}` of field `{}` in `{sname}` is used twice",
+                            f.name.value
+                        ),
+                        format!("first on line {prev}; add `rust_name:`"),
+                    );
                 }
-            }
             let ty = self.ty(&f.ty, f.items.as_ref(), kinds, &what);
             if f.lenient && ty != ir::Type::String {
-                self.err(line(&f.ty), format!("{what}: `lenient` applies to strings only"), "use type number_or_string for response numbers that may arrive as strings");
+                self.err(
+                    line(&f.ty),
+                    format!("{what}: `lenient` applies to strings only"),
+                    "use type number_or_string for response numbers that may arrive as strings",
+                );
             }
-            let constraints = self.constraints(&f.constraints, &ty, f.lenient, line(&f.name), &what);
+            let constraints =
+                self.constraints(&f.constraints, &ty, f.lenient, line(&f.name), &what);
             out.push(ir::Field {
                 wire: f.name.value.clone(),
                 rust,
@@ -552,34 +727,72 @@ impl Checker {
                 note: f.note.clone(),
             });
         }
-        let rules = s.rules.iter().filter_map(|r| self.rule(sname, r, &out, kinds)).collect();
-        ir::SchemaKind::Object { fields: out, rules, keep_unknown: false }
+        let rules = s
+            .rules
+            .iter()
+            .filter_map(|r| self.rule(sname, r, &out, kinds))
+            .collect();
+        ir::SchemaKind::Object {
+            fields: out,
+            rules,
+            keep_unknown: false,
+        }
     }
 
-    fn field_ref<'f>(&mut self, sname: &str, name: &model::Str, fields: &'f [ir::Field]) -> Option<&'f ir::Field> {
+    fn field_ref<'f>(
+        &mut self,
+        sname: &str,
+        name: &model::Str,
+        fields: &'f [ir::Field],
+    ) -> Option<&'f ir::Field> {
         let found = fields.iter().find(|f| f.wire == name.value);
         if found.is_none() {
             let hint = match closest(&name.value, fields.iter().map(|f| f.wire.as_str())) {
-                Some(c) => format!("did you mean `{c}`? rules name wire field names of the same schema"),
+                Some(c) => {
+                    format!("did you mean `{c}`? rules name wire field names of the same schema")
+                }
                 None => "rules name wire field names of the same schema".into(),
             };
-            self.err(line(name), format!("rule in `{sname}` names field `{}`, which `{sname}` does not have", name.value), hint);
+            self.err(
+                line(name),
+                format!(
+                    "rule in `{sname}` names field `{}`, which `{sname}` does not have",
+                    name.value
+                ),
+                hint,
+            );
         }
         found
     }
 
-    fn cond(&mut self, sname: &str, when: &model::Str, equals: &Option<Vec<serde_json::Value>>, not_equals: &Option<Vec<serde_json::Value>>, fields: &[ir::Field], kinds: &BTreeMap<String, bool>) -> Option<ir::Cond> {
+    fn cond(
+        &mut self,
+        sname: &str,
+        when: &model::Str,
+        equals: &Option<Vec<serde_json::Value>>,
+        not_equals: &Option<Vec<serde_json::Value>>,
+        fields: &[ir::Field],
+        kinds: &BTreeMap<String, bool>,
+    ) -> Option<ir::Cond> {
         let field = self.field_ref(sname, when, fields)?.clone();
         let (values, negate) = match (equals, not_equals) {
             (Some(v), None) => (v.clone(), false),
             (None, Some(v)) => (v.clone(), true),
             _ => {
-                self.err(line(when), format!("rule in `{sname}`: give exactly one of `equals` or `not_equals`"), "e.g. `when: migration_type` with `equals: [online_migration]`");
+                self.err(
+                    line(when),
+                    format!("rule in `{sname}`: give exactly one of `equals` or `not_equals`"),
+                    "e.g. `when: migration_type` with `equals: [online_migration]`",
+                );
                 return None;
             }
         };
         if values.is_empty() {
-            self.err(line(when), format!("rule in `{sname}`: empty value list"), "list at least one value");
+            self.err(
+                line(when),
+                format!("rule in `{sname}`: empty value list"),
+                "list at least one value",
+            );
         }
         for v in &values {
             let ok = match (&field.ty, v) {
@@ -595,28 +808,51 @@ impl Checker {
                 self.err(line(when), format!("rule in `{sname}`: value {v} does not fit field `{}` ({:?})", field.wire, field.ty), "conditions compare bool, string or enum fields with values of that type (enum values by wire name)");
             }
         }
-        Some(if negate { ir::Cond::NotEquals(field.wire, values) } else { ir::Cond::Equals(field.wire, values) })
+        Some(if negate {
+            ir::Cond::NotEquals(field.wire, values)
+        } else {
+            ir::Cond::Equals(field.wire, values)
+        })
     }
 
-    fn rule(&mut self, sname: &str, r: &model::Rule, fields: &[ir::Field], kinds: &BTreeMap<String, bool>) -> Option<ir::Rule> {
+    fn rule(
+        &mut self,
+        sname: &str,
+        r: &model::Rule,
+        fields: &[ir::Field],
+        kinds: &BTreeMap<String, bool>,
+    ) -> Option<ir::Rule> {
         match r {
             model::Rule::RequiredIf(c) => {
                 for f in &c.fields {
                     self.field_ref(sname, f, fields);
                 }
                 let cond = self.cond(sname, &c.when, &c.equals, &c.not_equals, fields, kinds)?;
-                Some(ir::Rule::RequiredIf { fields: c.fields.iter().map(|f| f.value.clone()).collect(), cond })
+                Some(ir::Rule::RequiredIf {
+                    fields: c.fields.iter().map(|f| f.value.clone()).collect(),
+                    cond,
+                })
             }
             model::Rule::ExactlyOneOf(names) | model::Rule::AtLeastOneOf(names) => {
                 if names.len() < 2 {
-                    self.err(names.first().map(line).unwrap_or(0), format!("rule in `{sname}` lists fewer than two fields"), "one-of rules need at least two fields");
+                    self.err(
+                        names.first().map(line).unwrap_or(0),
+                        format!("rule in `{sname}` lists fewer than two fields"),
+                        "one-of rules need at least two fields",
+                    );
                 }
                 for f in names {
-                    if let Some(field) = self.field_ref(sname, f, fields) {
-                        if field.required {
-                            self.err(line(f), format!("one-of rule in `{sname}` names required field `{}`", f.value), "fields in a one-of rule must be optional");
+                    if let Some(field) = self.field_ref(sname, f, fields)
+                        && field.required {
+                            self.err(
+                                line(f),
+                                format!(
+                                    "one-of rule in `{sname}` names required field `{}`",
+                                    f.value
+                                ),
+                                "fields in a one-of rule must be optional",
+                            );
                         }
-                    }
                 }
                 let names = names.iter().map(|f| f.value.clone()).collect();
                 Some(match r {
@@ -625,32 +861,64 @@ impl Checker {
                 })
             }
             model::Rule::FormatIf(fi) => {
-                if let Some(field) = self.field_ref(sname, &fi.field, fields) {
-                    if field.ty != ir::Type::String {
-                        self.err(line(&fi.field), format!("format_if in `{sname}`: `{}` is not a string", fi.field.value), "format_if applies to string fields");
+                if let Some(field) = self.field_ref(sname, &fi.field, fields)
+                    && field.ty != ir::Type::String {
+                        self.err(
+                            line(&fi.field),
+                            format!(
+                                "format_if in `{sname}`: `{}` is not a string",
+                                fi.field.value
+                            ),
+                            "format_if applies to string fields",
+                        );
                     }
-                }
                 if !FORMATS.contains(&fi.format.value.as_str()) {
-                    self.err(line(&fi.format), format!("unknown format `{}`", fi.format.value), format!("formats are {}", FORMATS.join(", ")));
+                    self.err(
+                        line(&fi.format),
+                        format!("unknown format `{}`", fi.format.value),
+                        format!("formats are {}", FORMATS.join(", ")),
+                    );
                 }
                 let cond = self.cond(sname, &fi.when, &fi.equals, &fi.not_equals, fields, kinds)?;
-                Some(ir::Rule::FormatIf { field: fi.field.value.clone(), format: fi.format.value.clone(), cond })
+                Some(ir::Rule::FormatIf {
+                    field: fi.field.value.clone(),
+                    format: fi.format.value.clone(),
+                    cond,
+                })
             }
         }
     }
 }
 
 impl Checker {
-    fn operation(&mut self, o: &model::Operation, kinds: &BTreeMap<String, bool>, service: &ir::Service, base_dir: &Path) -> ir::Operation {
+    fn operation(
+        &mut self,
+        o: &model::Operation,
+        kinds: &BTreeMap<String, bool>,
+        service: &ir::Service,
+        base_dir: &Path,
+    ) -> ir::Operation {
         let name = o.name.value.clone();
         if name.to_upper_camel_case() != name {
-            self.err(line(&o.name), format!("operation name `{name}` is not PascalCase"), format!("use `{}`", name.to_upper_camel_case()));
+            self.err(
+                line(&o.name),
+                format!("operation name `{name}` is not PascalCase"),
+                format!("use `{}`", name.to_upper_camel_case()),
+            );
         }
         if !METHODS.contains(&o.method.value.as_str()) {
-            self.err(line(&o.method), format!("operation `{name}`: unknown method `{}`", o.method.value), format!("methods are {}", METHODS.join(", ")));
+            self.err(
+                line(&o.method),
+                format!("operation `{name}`: unknown method `{}`", o.method.value),
+                format!("methods are {}", METHODS.join(", ")),
+            );
         }
         if !o.path.value.starts_with('/') {
-            self.err(line(&o.path), format!("operation `{name}`: path must start with `/`"), "paths are relative to the endpoint, e.g. /v2/{project_id}/migration-task");
+            self.err(
+                line(&o.path),
+                format!("operation `{name}`: path must start with `/`"),
+                "paths are relative to the endpoint, e.g. /v2/{project_id}/migration-task",
+            );
         }
         // Params.
         let mut params = Vec::new();
@@ -658,17 +926,39 @@ impl Checker {
         for p in &o.params {
             let what = format!("parameter `{}` of `{name}`", p.name.value);
             if let Some(prev) = seen.insert((p.name.value.clone(), p.location), line(&p.name)) {
-                self.err(line(&p.name), format!("duplicate {what}"), format!("first on line {prev}"));
+                self.err(
+                    line(&p.name),
+                    format!("duplicate {what}"),
+                    format!("first on line {prev}"),
+                );
             }
             let ty = self.ty(&p.ty, None, kinds, &what);
-            if matches!(ty, ir::Type::Object(_) | ir::Type::Array(_) | ir::Type::Json | ir::Type::NumberOrString) {
-                self.err(line(&p.ty), format!("{what} has type `{}`", p.ty.value), "parameters are string, bool, int32, int64, f64 or an enum");
+            if matches!(
+                ty,
+                ir::Type::Object(_)
+                    | ir::Type::Array(_)
+                    | ir::Type::Json
+                    | ir::Type::NumberOrString
+            ) {
+                self.err(
+                    line(&p.ty),
+                    format!("{what} has type `{}`", p.ty.value),
+                    "parameters are string, bool, int32, int64, f64 or an enum",
+                );
             }
             if p.location == model::ParamIn::Path && !p.required {
-                self.err(line(&p.name), format!("path {what} is not required"), "path parameters are always `required: true`");
+                self.err(
+                    line(&p.name),
+                    format!("path {what} is not required"),
+                    "path parameters are always `required: true`",
+                );
             }
             if p.from_credentials && p.location != model::ParamIn::Path {
-                self.err(line(&p.name), format!("{what}: `from_credentials` applies to path parameters"), "only the project id is filled from credentials");
+                self.err(
+                    line(&p.name),
+                    format!("{what}: `from_credentials` applies to path parameters"),
+                    "only the project id is filled from credentials",
+                );
             }
             let rust = self.rust_ident(&p.name, p.rust_name.as_ref(), "parameter");
             let constraints = self.constraints(&p.constraints, &ty, false, line(&p.name), &what);
@@ -694,26 +984,57 @@ impl Checker {
         // Path placeholders ↔ path params.
         let placeholders = placeholders(&o.path.value);
         for ph in &placeholders {
-            if !params.iter().any(|p| p.location == ir::ParamIn::Path && &p.wire == ph) {
+            if !params
+                .iter()
+                .any(|p| p.location == ir::ParamIn::Path && &p.wire == ph)
+            {
                 self.err(line(&o.path), format!("operation `{name}`: path placeholder `{{{ph}}}` has no path parameter"), format!("add `- {{name: {ph}, in: path, type: string, required: true, ...}}` to `params`"));
             }
         }
-        for p in o.params.iter().filter(|p| p.location == model::ParamIn::Path) {
+        for p in o
+            .params
+            .iter()
+            .filter(|p| p.location == model::ParamIn::Path)
+        {
             if !placeholders.contains(&p.name.value) {
-                self.err(line(&p.name), format!("path parameter `{}` of `{name}` is not in the path", p.name.value), format!("the path is `{}`", o.path.value));
+                self.err(
+                    line(&p.name),
+                    format!(
+                        "path parameter `{}` of `{name}` is not in the path",
+                        p.name.value
+                    ),
+                    format!("the path is `{}`", o.path.value),
+                );
             }
         }
         // Body.
         let body = o.body.as_ref().map(|b| {
             match kinds.get(&b.value) {
                 Some(false) => {}
-                Some(true) => self.err(line(b), format!("operation `{name}`: body `{}` is an enum", b.value), "a request body is an object schema"),
-                None => self.err(line(b), format!("operation `{name}`: body schema `{}` is not defined", b.value), closest(&b.value, kinds.keys().map(String::as_str)).map(|c| format!("did you mean `{c}`?")).unwrap_or_else(|| "define it under `schemas:`".into())),
+                Some(true) => self.err(
+                    line(b),
+                    format!("operation `{name}`: body `{}` is an enum", b.value),
+                    "a request body is an object schema",
+                ),
+                None => self.err(
+                    line(b),
+                    format!(
+                        "operation `{name}`: body schema `{}` is not defined",
+                        b.value
+                    ),
+                    closest(&b.value, kinds.keys().map(String::as_str))
+                        .map(|c| format!("did you mean `{c}`?"))
+                        .unwrap_or_else(|| "define it under `schemas:`".into()),
+                ),
             }
             b.value.clone()
         });
         if body.is_some() && o.method.value == "GET" {
-            self.err(line(&o.method), format!("operation `{name}`: GET with a body"), "GET requests carry no body");
+            self.err(
+                line(&o.method),
+                format!("operation `{name}`: GET with a body"),
+                "GET requests carry no body",
+            );
         }
         // Responses.
         let mut responses = Vec::new();
@@ -721,15 +1042,32 @@ impl Checker {
         for r in &o.responses {
             let status = r.status.value;
             if let Some(prev) = statuses.insert(status, line(&r.status)) {
-                self.err(line(&r.status), format!("operation `{name}`: status {status} listed twice"), format!("first on line {prev}"));
+                self.err(
+                    line(&r.status),
+                    format!("operation `{name}`: status {status} listed twice"),
+                    format!("first on line {prev}"),
+                );
             }
             if !(100..600).contains(&status) {
-                self.err(line(&r.status), format!("operation `{name}`: {status} is not an HTTP status"), "use 100..=599");
+                self.err(
+                    line(&r.status),
+                    format!("operation `{name}`: {status} is not an HTTP status"),
+                    "use 100..=599",
+                );
             }
             let body = match &r.body {
                 Some(b) => {
                     if kinds.get(&b.value) != Some(&false) {
-                        self.err(line(b), format!("operation `{name}`: response body `{}` is not an object schema", b.value), closest(&b.value, kinds.keys().map(String::as_str)).map(|c| format!("did you mean `{c}`?")).unwrap_or_else(|| "define it under `schemas:`".into()));
+                        self.err(
+                            line(b),
+                            format!(
+                                "operation `{name}`: response body `{}` is not an object schema",
+                                b.value
+                            ),
+                            closest(&b.value, kinds.keys().map(String::as_str))
+                                .map(|c| format!("did you mean `{c}`?"))
+                                .unwrap_or_else(|| "define it under `schemas:`".into()),
+                        );
                     }
                     Some(b.value.clone())
                 }
@@ -742,18 +1080,40 @@ impl Checker {
                 (Some(model::ResponseKind::Empty), _) => ir::ResponseKind::Empty,
                 (None, None) => {
                     if status != 204 {
-                        self.err(line(&r.status), format!("operation `{name}`: response {status} has no `body` and no `kind`"), "give `body: SCHEMA`, or `kind: text` / `kind: empty`");
+                        self.err(
+                            line(&r.status),
+                            format!(
+                                "operation `{name}`: response {status} has no `body` and no `kind`"
+                            ),
+                            "give `body: SCHEMA`, or `kind: text` / `kind: empty`",
+                        );
                     }
                     ir::ResponseKind::Empty
                 }
             };
             if kind != ir::ResponseKind::Json && r.body.is_some() {
-                self.err(line(&r.status), format!("operation `{name}`: response {status} has a body schema but kind {kind:?}"), "drop `kind` or `body`");
+                self.err(
+                    line(&r.status),
+                    format!(
+                        "operation `{name}`: response {status} has a body schema but kind {kind:?}"
+                    ),
+                    "drop `kind` or `body`",
+                );
             }
-            responses.push(ir::Response { status, description: r.description.clone(), body, kind, source: r.source.clone() });
+            responses.push(ir::Response {
+                status,
+                description: r.description.clone(),
+                body,
+                kind,
+                source: r.source.clone(),
+            });
         }
         if !responses.iter().any(|r| (200..300).contains(&r.status)) {
-            self.err(line(&o.name), format!("operation `{name}` has no 2xx response"), "add the success response, e.g. `- {status: 200, description: ..., body: SCHEMA}`");
+            self.err(
+                line(&o.name),
+                format!("operation `{name}` has no 2xx response"),
+                "add the success response, e.g. `- {status: 200, description: ..., body: SCHEMA}`",
+            );
         }
         // Examples.
         let mut examples = Vec::new();
@@ -763,23 +1123,67 @@ impl Checker {
                 Ok(t) => match serde_json::from_str::<serde_json::Value>(&t) {
                     Ok(v) => v,
                     Err(err) => {
-                        self.err(line(&e.file), format!("example `{}`: {} is not JSON: {err}", e.name.value, e.file.value), "example files hold one JSON document");
+                        self.err(
+                            line(&e.file),
+                            format!(
+                                "example `{}`: {} is not JSON: {err}",
+                                e.name.value, e.file.value
+                            ),
+                            "example files hold one JSON document",
+                        );
                         continue;
                     }
                 },
                 Err(err) => {
-                    self.err(line(&e.file), format!("example `{}`: cannot read {}: {err}", e.name.value, path.display()), "paths are relative to the spec file's directory");
+                    self.err(
+                        line(&e.file),
+                        format!(
+                            "example `{}`: cannot read {}: {err}",
+                            e.name.value,
+                            path.display()
+                        ),
+                        "paths are relative to the spec file's directory",
+                    );
                     continue;
                 }
             };
             match (e.request, e.status) {
-                (true, None) if body.is_none() => self.err(line(&e.name), format!("request example `{}` for `{name}`, which has no body", e.name.value), "only operations with `body` take request examples"),
+                (true, None) if body.is_none() => self.err(
+                    line(&e.name),
+                    format!(
+                        "request example `{}` for `{name}`, which has no body",
+                        e.name.value
+                    ),
+                    "only operations with `body` take request examples",
+                ),
                 (true, None) => {}
-                (false, Some(s)) if !responses.iter().any(|r| r.status == s) => self.err(line(&e.name), format!("example `{}` has status {s}, which `{name}` does not list", e.name.value), "add the response or fix the status"),
+                (false, Some(s)) if !responses.iter().any(|r| r.status == s) => self.err(
+                    line(&e.name),
+                    format!(
+                        "example `{}` has status {s}, which `{name}` does not list",
+                        e.name.value
+                    ),
+                    "add the response or fix the status",
+                ),
                 (false, Some(_)) => {}
-                _ => self.err(line(&e.name), format!("example `{}` needs exactly one of `request: true` or `status: N`", e.name.value), "say whether it is the request body or a response"),
+                _ => self.err(
+                    line(&e.name),
+                    format!(
+                        "example `{}` needs exactly one of `request: true` or `status: N`",
+                        e.name.value
+                    ),
+                    "say whether it is the request body or a response",
+                ),
             }
-            examples.push(ir::Example { name: e.name.value.clone(), file: e.file.value.clone(), request: e.request, status: e.status, source: e.source.clone(), note: e.note.clone(), json });
+            examples.push(ir::Example {
+                name: e.name.value.clone(),
+                file: e.file.value.clone(),
+                request: e.request,
+                status: e.status,
+                source: e.source.clone(),
+                note: e.note.clone(),
+                json,
+            });
         }
         ir::Operation {
             name,
@@ -787,13 +1191,21 @@ impl Checker {
             description: o.description.clone(),
             method: o.method.value.clone(),
             path: o.path.value.clone(),
-            content_type: o.content_type.clone().unwrap_or_else(|| service.default_content_type.clone()),
+            content_type: o
+                .content_type
+                .clone()
+                .unwrap_or_else(|| service.default_content_type.clone()),
             idempotent: o.idempotent,
             deprecated: o.deprecated.clone(),
             params,
             body,
             responses,
-            pagination: o.pagination.as_ref().map(|p| ir::Pagination { offset: p.offset.value.clone(), limit: p.limit.value.clone(), items: p.items.value.clone(), total: p.total.value.clone() }),
+            pagination: o.pagination.as_ref().map(|p| ir::Pagination {
+                offset: p.offset.value.clone(),
+                limit: p.limit.value.clone(),
+                items: p.items.value.clone(),
+                total: p.total.value.clone(),
+            }),
             examples,
             source: o.source.clone(),
         }
@@ -803,47 +1215,126 @@ impl Checker {
         let Some(p) = &raw.pagination else { return };
         for q in [&p.offset, &p.limit] {
             match o.params.iter().find(|x| x.wire == q.value) {
-                Some(x) if x.location == ir::ParamIn::Query && matches!(x.ty, ir::Type::Int32 | ir::Type::Int64) => {}
-                _ => self.err(line(q), format!("pagination of `{}` names `{}`, which is not an integer query parameter", o.name, q.value), "offset and limit name integer query parameters of the operation"),
+                Some(x)
+                    if x.location == ir::ParamIn::Query
+                        && matches!(x.ty, ir::Type::Int32 | ir::Type::Int64) => {}
+                _ => self.err(
+                    line(q),
+                    format!(
+                        "pagination of `{}` names `{}`, which is not an integer query parameter",
+                        o.name, q.value
+                    ),
+                    "offset and limit name integer query parameters of the operation",
+                ),
             }
         }
-        let Some(schema) = o.success().body.as_deref().filter(|b| spec.schemas.iter().any(|s| s.name == *b)) else {
-            self.err(line(&p.items), format!("pagination of `{}`: the success response has no body schema", o.name), "paginated operations return an object with items and a total");
+        let Some(schema) = o
+            .success()
+            .body
+            .as_deref()
+            .filter(|b| spec.schemas.iter().any(|s| s.name == *b))
+        else {
+            self.err(
+                line(&p.items),
+                format!(
+                    "pagination of `{}`: the success response has no body schema",
+                    o.name
+                ),
+                "paginated operations return an object with items and a total",
+            );
             return;
         };
         let fields = spec.schema(schema).fields();
         match fields.iter().find(|f| f.wire == p.items.value) {
             Some(f) if matches!(f.ty, ir::Type::Array(_)) => {}
-            _ => self.err(line(&p.items), format!("pagination of `{}`: `{}` is not an array field of `{schema}`", o.name, p.items.value), "name the response field that holds the page's items"),
+            _ => self.err(
+                line(&p.items),
+                format!(
+                    "pagination of `{}`: `{}` is not an array field of `{schema}`",
+                    o.name, p.items.value
+                ),
+                "name the response field that holds the page's items",
+            ),
         }
         match fields.iter().find(|f| f.wire == p.total.value) {
             Some(f) if matches!(f.ty, ir::Type::Int32 | ir::Type::Int64) => {}
-            _ => self.err(line(&p.total), format!("pagination of `{}`: `{}` is not an integer field of `{schema}`", o.name, p.total.value), "name the response field that holds the total count"),
+            _ => self.err(
+                line(&p.total),
+                format!(
+                    "pagination of `{}`: `{}` is not an integer field of `{schema}`",
+                    o.name, p.total.value
+                ),
+                "name the response field that holds the total count",
+            ),
         }
     }
 
     fn waiter(&mut self, spec: &ir::Spec, w: &model::Waiter) -> Option<ir::Waiter> {
         let Some(op) = spec.operations.iter().find(|o| o.name == w.operation.value) else {
-            self.err(line(&w.operation), format!("waiter `{}` polls unknown operation `{}`", w.name.value, w.operation.value), closest(&w.operation.value, spec.operations.iter().map(|o| o.name.as_str())).map(|c| format!("did you mean `{c}`?")).unwrap_or_default());
+            self.err(
+                line(&w.operation),
+                format!(
+                    "waiter `{}` polls unknown operation `{}`",
+                    w.name.value, w.operation.value
+                ),
+                closest(
+                    &w.operation.value,
+                    spec.operations.iter().map(|o| o.name.as_str()),
+                )
+                .map(|c| format!("did you mean `{c}`?"))
+                .unwrap_or_default(),
+            );
             return None;
         };
-        let schema = op.success().body.as_deref().and_then(|b| spec.schemas.iter().find(|s| s.name == b));
-        let Some(field) = schema.and_then(|s| s.fields().iter().find(|f| f.wire == w.field.value)) else {
-            self.err(line(&w.field), format!("waiter `{}`: `{}` is not a field of `{}`'s response", w.name.value, w.field.value, op.name), "name the response field holding the state");
+        let schema = op
+            .success()
+            .body
+            .as_deref()
+            .and_then(|b| spec.schemas.iter().find(|s| s.name == b));
+        let Some(field) = schema.and_then(|s| s.fields().iter().find(|f| f.wire == w.field.value))
+        else {
+            self.err(
+                line(&w.field),
+                format!(
+                    "waiter `{}`: `{}` is not a field of `{}`'s response",
+                    w.name.value, w.field.value, op.name
+                ),
+                "name the response field holding the state",
+            );
             return None;
         };
         if let ir::Type::Enum(e) = &field.ty {
             let known = self.enum_known.get(e).cloned().unwrap_or_default();
             for v in w.success.iter().chain(&w.failure) {
                 if !known.contains(&v.value) {
-                    self.err(line(v), format!("waiter `{}`: `{}` is not a value of `{e}`", w.name.value, v.value), closest(&v.value, known.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?")).unwrap_or_default());
+                    self.err(
+                        line(v),
+                        format!(
+                            "waiter `{}`: `{}` is not a value of `{e}`",
+                            w.name.value, v.value
+                        ),
+                        closest(&v.value, known.iter().map(String::as_str))
+                            .map(|c| format!("did you mean `{c}`?"))
+                            .unwrap_or_default(),
+                    );
                 }
             }
         } else if field.ty != ir::Type::String {
-            self.err(line(&w.field), format!("waiter `{}`: field `{}` is not a string or enum", w.name.value, w.field.value), "waiters compare a state field");
+            self.err(
+                line(&w.field),
+                format!(
+                    "waiter `{}`: field `{}` is not a string or enum",
+                    w.name.value, w.field.value
+                ),
+                "waiters compare a state field",
+            );
         }
         if w.success.is_empty() {
-            self.err(line(&w.name), format!("waiter `{}` has no success values", w.name.value), "list the states that end the wait successfully");
+            self.err(
+                line(&w.name),
+                format!("waiter `{}` has no success values", w.name.value),
+                "list the states that end the wait successfully",
+            );
         }
         Some(ir::Waiter {
             name: w.name.value.clone(),
@@ -871,13 +1362,19 @@ fn placeholders(path: &str) -> Vec<String> {
 /// Marks every schema reachable from request bodies and from responses.
 fn compute_usage(schemas: &mut [ir::Schema], ops: &[ir::Operation]) {
     fn mark(schemas: &mut [ir::Schema], name: &str, request: bool) {
-        let Some(i) = schemas.iter().position(|s| s.name == name) else { return };
+        let Some(i) = schemas.iter().position(|s| s.name == name) else {
+            return;
+        };
         let u = &mut schemas[i].usage;
         let already = if request { u.request } else { u.response };
         if already {
             return;
         }
-        if request { u.request = true } else { u.response = true }
+        if request {
+            u.request = true
+        } else {
+            u.response = true
+        }
         let children: Vec<String> = schemas[i]
             .fields()
             .iter()

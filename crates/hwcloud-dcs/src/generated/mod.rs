@@ -4,6 +4,7 @@
 //! Generated from `spec/dcs.yaml` (DCS data migration v2).
 
 pub mod endpoints;
+mod examples;
 pub mod operations;
 pub mod types;
 pub mod waiters;
