@@ -3,6 +3,7 @@
 
 pub mod codegen;
 pub mod files;
+pub mod openapi;
 pub mod spec;
 
 use std::fmt;
@@ -69,6 +70,9 @@ pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
                         .map(|p| p.display().to_string())
                         .unwrap_or_else(|_| s.file.clone());
                     outputs.extend(codegen::generate(s, &rel));
+                    if *dir == "spec" {
+                        outputs.push(openapi::generate(s, &rel));
+                    }
                 }
             }
             Err(mut e) => errors.append(&mut e),

@@ -539,13 +539,14 @@ impl Checker {
         ];
         for (lo, hi, a, b) in pairs {
             if let (Some(lo), Some(hi)) = (lo, hi)
-                && lo > hi {
-                    self.err(
-                        l,
-                        format!("{what}: {a} ({lo}) is greater than {b} ({hi})"),
-                        "swap them or fix the bound",
-                    );
-                }
+                && lo > hi
+            {
+                self.err(
+                    l,
+                    format!("{what}: {a} ({lo}) is greater than {b} ({hi})"),
+                    "swap them or fix the bound",
+                );
+            }
         }
         let _ = lenient;
         ir::Constraints {
@@ -693,16 +694,17 @@ impl Checker {
             }
             let rust = self.rust_ident(&f.name, f.rust_name.as_ref(), "field");
             if let Some(prev) = rusts.insert(rust.clone(), line(&f.name))
-                && duplicate_wire.is_none() {
-                    self.err(
-                        line(&f.name),
-                        format!(
-                            "Rust name `{rust}` of field `{}` in `{sname}` is used twice",
-                            f.name.value
-                        ),
-                        format!("first on line {prev}; add `rust_name:`"),
-                    );
-                }
+                && duplicate_wire.is_none()
+            {
+                self.err(
+                    line(&f.name),
+                    format!(
+                        "Rust name `{rust}` of field `{}` in `{sname}` is used twice",
+                        f.name.value
+                    ),
+                    format!("first on line {prev}; add `rust_name:`"),
+                );
+            }
             let ty = self.ty(&f.ty, f.items.as_ref(), kinds, &what);
             if f.lenient && ty != ir::Type::String {
                 self.err(
@@ -843,16 +845,17 @@ impl Checker {
                 }
                 for f in names {
                     if let Some(field) = self.field_ref(sname, f, fields)
-                        && field.required {
-                            self.err(
-                                line(f),
-                                format!(
-                                    "one-of rule in `{sname}` names required field `{}`",
-                                    f.value
-                                ),
-                                "fields in a one-of rule must be optional",
-                            );
-                        }
+                        && field.required
+                    {
+                        self.err(
+                            line(f),
+                            format!(
+                                "one-of rule in `{sname}` names required field `{}`",
+                                f.value
+                            ),
+                            "fields in a one-of rule must be optional",
+                        );
+                    }
                 }
                 let names = names.iter().map(|f| f.value.clone()).collect();
                 Some(match r {
@@ -862,16 +865,17 @@ impl Checker {
             }
             model::Rule::FormatIf(fi) => {
                 if let Some(field) = self.field_ref(sname, &fi.field, fields)
-                    && field.ty != ir::Type::String {
-                        self.err(
-                            line(&fi.field),
-                            format!(
-                                "format_if in `{sname}`: `{}` is not a string",
-                                fi.field.value
-                            ),
-                            "format_if applies to string fields",
-                        );
-                    }
+                    && field.ty != ir::Type::String
+                {
+                    self.err(
+                        line(&fi.field),
+                        format!(
+                            "format_if in `{sname}`: `{}` is not a string",
+                            fi.field.value
+                        ),
+                        "format_if applies to string fields",
+                    );
+                }
                 if !FORMATS.contains(&fi.format.value.as_str()) {
                     self.err(
                         line(&fi.format),
