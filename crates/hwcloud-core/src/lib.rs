@@ -7,9 +7,12 @@ pub mod build;
 pub mod json_equivalence;
 pub mod lenient;
 pub mod operation;
+pub mod secret;
+pub mod signing;
 pub mod validate;
 pub mod waiter_def;
 
 pub use build::BuildError;
 pub use lenient::NumberOrString;
+pub use secret::Secret;
 pub use validate::{ValidationErrors, Violation};
