@@ -4,15 +4,27 @@
 //! validation and per-operation glue. Everything with behaviour lives here.
 
 pub mod build;
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod error;
 pub mod json_equivalence;
 pub mod lenient;
 pub mod operation;
+pub mod paginator;
+pub mod runtime;
 pub mod secret;
 pub mod signing;
+pub mod transport;
 pub mod validate;
+pub mod waiter;
 pub mod waiter_def;
 
 pub use build::BuildError;
+pub use config::{Cloud, Config, RetryPolicy, Timeouts};
+pub use credentials::Credentials;
+pub use error::{Error, ServiceError};
 pub use lenient::NumberOrString;
+pub use runtime::{CallOptions, Response, Runtime};
 pub use secret::Secret;
 pub use validate::{ValidationErrors, Violation};

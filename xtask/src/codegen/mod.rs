@@ -1,5 +1,6 @@
 //! Rust code generation: spec IR → token streams (`quote`) → formatted files (`prettyplease`).
 
+pub mod client;
 pub mod operations;
 pub mod support;
 pub mod types;
@@ -113,7 +114,8 @@ pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
         let mi = format_ident!("{}", m);
         let input = format_ident!("{}Input", op.name);
         let builder = format_ident!("{}InputBuilder", op.name);
-        op_items.push(quote! { pub mod #mi; pub use #mi::{ #input, #builder }; });
+        let request = format_ident!("{}Request", op.name);
+        op_items.push(quote! { pub mod #mi; pub use #mi::{ #input, #builder, #request }; });
     }
     out.push(file(
         root.join("operations/mod.rs"),
@@ -126,6 +128,7 @@ pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
     out.push(file(root.join("examples.rs"), examples(spec, &root)));
     out.push(file(root.join("endpoints.rs"), endpoints(spec)));
     out.push(file(root.join("waiters.rs"), waiters(spec)));
+    out.push(file(root.join("client.rs"), client::client_file(spec)));
     let title = format!(
         " Generated from `{spec_file}` ({} {}).",
         spec.service.title, spec.service.api_version
@@ -134,6 +137,7 @@ pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
         root.join("mod.rs"),
         quote! {
             #![doc = #title]
+            pub mod client;
             pub mod endpoints;
             mod examples;
             pub mod operations;
@@ -275,6 +279,13 @@ fn examples(spec: &ir::Spec, generated_dir: &std::path::Path) -> TokenStream {
                 }
             });
         }
+    }
+    if tests.is_empty() {
+        // Nothing to test: the helpers below would be dead code.
+        return quote! {
+            //! Round-trip tests of every example body listed in the spec (it lists none).
+            #![cfg(test)]
+        };
     }
     quote! {
         //! Round-trip tests of every example body listed in the spec.

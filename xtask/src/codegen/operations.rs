@@ -55,6 +55,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         ResponseKind::Empty => quote!(Empty),
     };
     let output = output_type(op);
+    let fluent = fluent(spec, op);
 
     let mut extra = vec![format!("`{} {}`", op.method, op.path)];
     if let Some(d) = &op.description {
@@ -372,5 +373,166 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
                 #parse
             }
         }
+
+        #fluent
+    }
+}
+
+/// The fluent request a client method returns: the input builder's setters, plus
+/// `send()`, and for paginated operations `into_pages()` / `into_items()`.
+fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
+    let input = format_ident!("{}Input", op.name);
+    let builder = format_ident!("{}InputBuilder", op.name);
+    let request = format_ident!("{}Request", op.name);
+    let request_name = request.to_string();
+    let output = output_type(op);
+    let params: Vec<&ir::Param> = caller_params(op).collect();
+    let setters = params.iter().map(|p| {
+        let id = format_ident!("{}", p.rust);
+        let t = rust_type(&p.ty);
+        let d = docs(&format!("Sets parameter `{}`: {}", p.wire, p.description), &[]);
+        quote! {
+            #d
+            pub fn #id(mut self, value: impl Into<#t>) -> Self {
+                self.input = self.input.#id(value);
+                self
+            }
+        }
+    });
+    let body_setters = op.body.as_ref().map(|b| {
+        let schema = spec.schema(b);
+        let bt = format_ident!("{}", b);
+        let per_field = schema.fields().iter().map(|f| {
+            let setter = if params.iter().any(|p| p.rust == f.rust) {
+                format_ident!("body_{}", f.rust)
+            } else {
+                format_ident!("{}", f.rust)
+            };
+            let t = rust_type(&f.ty);
+            let d = docs(&format!("Sets body field `{}`: {}", f.wire, f.description), &[]);
+            quote! {
+                #d
+                pub fn #setter(mut self, value: impl Into<#t>) -> Self {
+                    self.input = self.input.#setter(value);
+                    self
+                }
+            }
+        });
+        quote! {
+            /// Sets the whole request body.
+            pub fn body(mut self, body: crate::generated::types::#bt) -> Self {
+                self.input = self.input.body(body);
+                self
+            }
+
+            #( #per_field )*
+        }
+    });
+    let paging = op.pagination.as_ref().map(|pg| {
+        let body_schema = match &op.success().body {
+            Some(b) => spec.schema(b),
+            None => return quote!(),
+        };
+        let items_field = body_schema
+            .fields()
+            .iter()
+            .find(|f| f.wire == pg.items)
+            .expect("pagination items field checked by the loader");
+        let total_field = body_schema.fields().iter().find(|f| f.wire == pg.total);
+        let item_ty = match &items_field.ty {
+            Type::Array(inner) => rust_type(inner),
+            other => rust_type(other),
+        };
+        let items_id = format_ident!("{}", items_field.rust);
+        let offset_p = params.iter().find(|p| p.wire == pg.offset).expect("offset param");
+        let limit_p = params.iter().find(|p| p.wire == pg.limit).expect("limit param");
+        let offset_id = format_ident!("{}", offset_p.rust);
+        let limit_id = format_ident!("{}", limit_p.rust);
+        let offset_t = rust_type(&offset_p.ty);
+        let total_expr = match total_field {
+            Some(f) if f.lenient || f.ty == Type::NumberOrString => {
+                let id = format_ident!("{}", f.rust);
+                quote! { o.#id.as_ref().and_then(|n| n.as_i64()) }
+            }
+            Some(f) => {
+                let id = format_ident!("{}", f.rust);
+                quote! { o.#id.map(i64::from) }
+            }
+            None => quote! { { let _ = o; None } },
+        };
+        quote! {
+            /// How to page this operation (from the spec's `pagination`).
+            pub const PAGES: ::hwcloud_core::paginator::PageSpec<#input, #item_ty> = ::hwcloud_core::paginator::PageSpec {
+                offset: |i| i.#offset_id.map(i64::from),
+                set_offset: |i, n| i.#offset_id = Some(#offset_t::try_from(n).unwrap_or(#offset_t::MAX)),
+                limit: |i| i.#limit_id.map(i64::from),
+                items: |o| o.#items_id.clone().unwrap_or_default(),
+                total: |o| #total_expr,
+            };
+
+            impl #request {
+                /// Every page from the given offset on, as an async stream.
+                pub fn into_pages(self) -> Result<impl ::futures_core::Stream<Item = Result<::hwcloud_core::Response<#output>, ::hwcloud_core::Error>>, ::hwcloud_core::Error> {
+                    let input = self.input.build()?;
+                    Ok(::hwcloud_core::paginator::pages(self.runtime, input, PAGES))
+                }
+
+                /// Every item of every page, as an async stream.
+                pub fn into_items(self) -> Result<impl ::futures_core::Stream<Item = Result<#item_ty, ::hwcloud_core::Error>>, ::hwcloud_core::Error> {
+                    let input = self.input.build()?;
+                    Ok(::hwcloud_core::paginator::items(self.runtime, input, PAGES))
+                }
+            }
+        }
+    });
+    let doc = format!(
+        " A {} call being prepared: set inputs, then `.send().await`.",
+        op.name
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone)]
+        pub struct #request {
+            runtime: ::hwcloud_core::Runtime,
+            input: #builder,
+            options: ::hwcloud_core::CallOptions,
+        }
+
+        impl ::std::fmt::Debug for #request {
+            /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#request_name).field("options", &self.options).finish_non_exhaustive()
+            }
+        }
+
+        impl #request {
+            /// A request sent through `runtime`.
+            pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+                #request { runtime, input: #input::builder(), options: Default::default() }
+            }
+
+            /// Replaces every input at once.
+            pub fn input(mut self, input: #input) -> Self {
+                self.input = input.into_builder();
+                self
+            }
+
+            /// Sends without client-side validation (the server still validates).
+            pub fn skip_validation(mut self) -> Self {
+                self.options.skip_validation = true;
+                self
+            }
+
+            #( #setters )*
+            #body_setters
+
+            /// Builds the input, validates it and sends it.
+            pub async fn send(self) -> Result<::hwcloud_core::Response<#output>, ::hwcloud_core::Error> {
+                let input = self.input.build()?;
+                self.runtime.call(&input, self.options).await
+            }
+        }
+
+        #paging
     }
 }

@@ -9,6 +9,14 @@
 //! - `sign()` returns every intermediate step, so the test vectors can check each one.
 //! - `verify()` checks a received request's `Authorization` against a key lookup.
 
+mod authorization;
+mod crypto;
+mod date;
+pub mod encoding;
+
+pub use authorization::{ParsedAuthorization, parse_authorization};
+pub use crypto::derive_v11_key;
+
 use crate::secret::Secret;
 
 /// A signing scheme of the official SDK core.
@@ -21,6 +29,44 @@ pub enum Algorithm {
     HmacSm3,
     /// `V11-HMAC-SHA256`: HMAC-SHA256 with a key derived from the SK, date, region and service.
     V11HmacSha256,
+}
+
+impl Algorithm {
+    /// Every algorithm, in declaration order.
+    pub const ALL: [Algorithm; 3] = [
+        Algorithm::HmacSha256,
+        Algorithm::HmacSm3,
+        Algorithm::V11HmacSha256,
+    ];
+
+    /// The token written at the start of `Authorization`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::HmacSha256 => "SDK-HMAC-SHA256",
+            Algorithm::HmacSm3 => "SDK-HMAC-SM3",
+            Algorithm::V11HmacSha256 => "V11-HMAC-SHA256",
+        }
+    }
+
+    /// The algorithm whose [`name`](Self::name) is `name` (exact, case-sensitive).
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        Algorithm::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The header that carries a precomputed payload hash (or `UNSIGNED-PAYLOAD`):
+    /// `X-Sdk-Content-Sm3` for SM3, `X-Sdk-Content-Sha256` otherwise.
+    pub fn content_hash_header(self) -> &'static str {
+        match self {
+            Algorithm::HmacSm3 => "X-Sdk-Content-Sm3",
+            Algorithm::HmacSha256 | Algorithm::V11HmacSha256 => "X-Sdk-Content-Sha256",
+        }
+    }
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// What the derived (`V11`) algorithm needs besides the keys.
@@ -103,7 +149,190 @@ pub enum VerifyError {
     SignatureMismatch,
 }
 
+/// The value of the first header named `name` (ASCII case-insensitive), like the official
+/// signer's `_get_header_ignore_case`.
+pub fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The header a client must add before signing so that the body is not hashed, as the official
+/// SDK does: when `Content-Type` is present, non-empty and starts with neither
+/// `application/json` nor `application/bson`, it sets
+/// [`Algorithm::content_hash_header`] to `UNSIGNED-PAYLOAD`. The caller adds (or replaces) the
+/// returned header in the request, then signs; [`sign`] itself never adds headers.
+///
+/// Deviation: the official SDK looks up the exact name `Content-Type`; this looks it up
+/// case-insensitively, so a client that writes `content-type` gets the same behaviour.
+pub fn unsigned_payload_header(
+    algorithm: Algorithm,
+    headers: &[(String, String)],
+) -> Option<(&'static str, &'static str)> {
+    let ct = header_value(headers, "Content-Type")?;
+    if ct.is_empty() || ct.starts_with("application/json") || ct.starts_with("application/bson") {
+        return None;
+    }
+    Some((algorithm.content_hash_header(), "UNSIGNED-PAYLOAD"))
+}
+
+/// Lower-case hex hash (SHA-256 or SM3) of a body; the empty body gives the empty-input hash.
+pub fn body_hash(algorithm: Algorithm, body: &[u8]) -> String {
+    crypto::hash_hex(algorithm, body)
+}
+
+/// The last line of the canonical request. An empty body always uses the empty-input hash;
+/// otherwise a non-empty [`Algorithm::content_hash_header`] value (trimmed) is used verbatim
+/// (normally `UNSIGNED-PAYLOAD`); otherwise the body is hashed.
+pub fn payload_hash(algorithm: Algorithm, req: &SignableRequest<'_>) -> String {
+    if req.body.is_empty() {
+        return body_hash(algorithm, b"");
+    }
+    if let Some(v) = header_value(req.headers, algorithm.content_hash_header()) {
+        let v = encoding::py_strip(v);
+        if !v.is_empty() {
+            // The official signer reads this after writing header values back as
+            // `value.encode('utf-8').decode('iso-8859-1')`; mirror that for non-ASCII values.
+            return encoding::utf8_as_latin1(v);
+        }
+    }
+    body_hash(algorithm, req.body)
+}
+
+/// The names the official signer signs: every header whose name has no `_`, lower-cased
+/// (names are not trimmed), sorted.
+pub fn signed_header_names(headers: &[(String, String)]) -> Vec<String> {
+    let mut names: Vec<String> = headers
+        .iter()
+        .filter(|(k, _)| !k.contains('_'))
+        .map(|(k, _)| k.to_lowercase())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Builds the canonical request over the listed (lower-case) header names. Each name's value
+/// is the trimmed value of the last header whose lower-cased name equals it. Returns the first
+/// listed name that is absent.
+fn build_canonical_request(
+    algorithm: Algorithm,
+    req: &SignableRequest<'_>,
+    signed: &[String],
+) -> Result<String, String> {
+    let mut out = String::new();
+    out.push_str(&req.method.to_uppercase());
+    out.push('\n');
+    out.push_str(&encoding::canonical_uri(req.path));
+    out.push('\n');
+    out.push_str(&encoding::canonical_query(req.query));
+    out.push('\n');
+    for name in signed {
+        let value = req
+            .headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k.to_lowercase() == *name)
+            .map(|(_, v)| encoding::py_strip(v))
+            .ok_or_else(|| name.clone())?;
+        out.push_str(name);
+        out.push(':');
+        out.push_str(value);
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&signed.join(";"));
+    out.push('\n');
+    out.push_str(&payload_hash(algorithm, req));
+    Ok(out)
+}
+
+/// The canonical request the official signer builds for `req` (signing every header whose
+/// name has no `_`):
+///
+/// ```text
+/// METHOD\nCANONICAL_URI\nCANONICAL_QUERY\nname:value\n...\n\nsigned;headers\nPAYLOAD_HASH
+/// ```
+pub fn canonical_request(algorithm: Algorithm, req: &SignableRequest<'_>) -> String {
+    let signed = signed_header_names(req.headers);
+    build_canonical_request(algorithm, req, &signed)
+        .expect("every signed header name comes from the request")
+}
+
+/// `YYYYMMDD/region/service`, the derivation info and credential scope of `V11-HMAC-SHA256`.
+pub fn v11_scope(sdk_date: &str, scope: &DerivationScope) -> String {
+    format!(
+        "{}/{}/{}",
+        sdk_date.get(..8).unwrap_or(sdk_date),
+        scope.region,
+        scope.service
+    )
+}
+
+/// The string to sign: `ALG\nDATE\nhex(hash(canonical))`, with the credential scope as an
+/// extra third line for `V11-HMAC-SHA256`.
+fn string_to_sign(
+    algorithm: Algorithm,
+    sdk_date: &str,
+    v11_info: Option<&str>,
+    canonical: &str,
+) -> String {
+    let hash = crypto::hash_hex(algorithm, canonical.as_bytes());
+    match v11_info {
+        Some(info) => format!("{}\n{sdk_date}\n{info}\n{hash}", algorithm.name()),
+        None => format!("{}\n{sdk_date}\n{hash}", algorithm.name()),
+    }
+}
+
+/// The MAC keyed for the algorithm: the SK for the `SDK-` algorithms, the derived key
+/// (as hex text) for `V11-HMAC-SHA256`.
+fn keyed_mac(
+    algorithm: Algorithm,
+    access_key: &str,
+    secret_key: &Secret,
+    v11_info: Option<&str>,
+) -> crypto::AnyMac {
+    match (algorithm, v11_info) {
+        (Algorithm::V11HmacSha256, Some(info)) => {
+            let key = derive_v11_key(access_key, secret_key.expose(), info);
+            crypto::AnyMac::new(algorithm, key.as_bytes())
+        }
+        _ => crypto::AnyMac::new(algorithm, secret_key.expose().as_bytes()),
+    }
+}
+
+fn authorization_value(
+    algorithm: Algorithm,
+    access_key: &str,
+    v11_info: Option<&str>,
+    signed_headers: &str,
+    signature: &str,
+) -> String {
+    match v11_info {
+        Some(info) => format!(
+            "{} Credential={access_key}/{info}, SignedHeaders={signed_headers}, Signature={signature}",
+            algorithm.name()
+        ),
+        None => format!(
+            "{} Access={access_key}, SignedHeaders={signed_headers}, Signature={signature}",
+            algorithm.name()
+        ),
+    }
+}
+
+/// Reads and parses `X-Sdk-Date`, returning the normalised text and the instant.
+fn sdk_date(req: &SignableRequest<'_>) -> Option<(String, std::time::SystemTime)> {
+    let raw = header_value(req.headers, "X-Sdk-Date")?;
+    let t = date::parse(raw)?;
+    Some((date::format(t), t))
+}
+
 /// Signs `req` with `sk`. The date comes from the request's `X-Sdk-Date` header.
+///
+/// `sign` signs exactly the headers given (every one whose name has no `_`); it adds none. The
+/// caller adds `Host`, `X-Sdk-Date`, `X-Project-Id`, `X-Security-Token` and, where
+/// [`unsigned_payload_header`] says so, the payload-hash header, then sends
+/// `Authorization: {output.authorization}`.
 pub fn sign(
     algorithm: Algorithm,
     access_key: &str,
@@ -111,13 +340,55 @@ pub fn sign(
     scope: Option<&DerivationScope>,
     req: &SignableRequest<'_>,
 ) -> Result<SigningOutput, SignError> {
-    let _ = (algorithm, access_key, secret_key, scope, req);
-    unimplemented!("being written")
+    let (date_text, _) = sdk_date(req).ok_or(SignError::MissingDate)?;
+    let v11_info = match algorithm {
+        Algorithm::V11HmacSha256 => {
+            let scope = scope.ok_or(SignError::MissingScope)?;
+            if scope.region.is_empty() || scope.service.is_empty() {
+                return Err(SignError::MissingScope);
+            }
+            Some(v11_scope(&date_text, scope))
+        }
+        Algorithm::HmacSha256 | Algorithm::HmacSm3 => None,
+    };
+
+    let signed = signed_header_names(req.headers);
+    let canonical_request = build_canonical_request(algorithm, req, &signed)
+        .expect("every signed header name comes from the request");
+    let string_to_sign = string_to_sign(
+        algorithm,
+        &date_text,
+        v11_info.as_deref(),
+        &canonical_request,
+    );
+    let mut mac = keyed_mac(algorithm, access_key, secret_key, v11_info.as_deref());
+    mac.update(string_to_sign.as_bytes());
+    let signature = mac.finalize_hex();
+    let signed_headers = signed.join(";");
+    let authorization = authorization_value(
+        algorithm,
+        access_key,
+        v11_info.as_deref(),
+        &signed_headers,
+        &signature,
+    );
+    Ok(SigningOutput {
+        canonical_request,
+        string_to_sign,
+        signed_headers,
+        signature,
+        authorization,
+    })
 }
 
 /// Verifies a received request: parses `Authorization`, checks the date is within
 /// `max_skew` of `now`, looks up the secret key with `lookup`, recomputes and compares in
 /// constant time. `scope` is needed only for `V11-HMAC-SHA256`.
+///
+/// The canonical request is rebuilt over the header names listed in `SignedHeaders` (not over
+/// every header received), which must include `x-sdk-date`. A `V11-HMAC-SHA256` request is
+/// refused with `UnsupportedAlgorithm` when `scope` is `None`, and with `SignatureMismatch`
+/// when its credential scope is not `{X-Sdk-Date day}/{scope.region}/{scope.service}`.
 pub fn verify(
     req: &SignableRequest<'_>,
     now: std::time::SystemTime,
@@ -125,18 +396,67 @@ pub fn verify(
     lookup: &dyn Fn(&str) -> Option<Secret>,
     scope: Option<&DerivationScope>,
 ) -> Result<Verified, VerifyError> {
-    let _ = (req, now, max_skew, lookup, scope);
-    unimplemented!("being written")
+    let auth_value =
+        header_value(req.headers, "Authorization").ok_or(VerifyError::MissingAuthorization)?;
+    let auth = parse_authorization(auth_value)?;
+    if !auth.signed_headers.iter().any(|h| h == "x-sdk-date") {
+        return Err(VerifyError::MalformedAuthorization(
+            "SignedHeaders must include x-sdk-date".to_owned(),
+        ));
+    }
+
+    let (date_text, t) = sdk_date(req).ok_or(VerifyError::BadDate)?;
+    let skew = match now.duration_since(t) {
+        Ok(d) => d,
+        Err(e) => e.duration(),
+    };
+    if skew > max_skew {
+        return Err(VerifyError::StaleDate);
+    }
+
+    let v11_info = match auth.algorithm {
+        Algorithm::V11HmacSha256 => {
+            let scope = scope
+                .ok_or_else(|| VerifyError::UnsupportedAlgorithm(auth.algorithm.name().into()))?;
+            let expected = v11_scope(&date_text, scope);
+            if auth.credential_scope.as_deref() != Some(expected.as_str()) {
+                return Err(VerifyError::SignatureMismatch);
+            }
+            Some(expected)
+        }
+        Algorithm::HmacSha256 | Algorithm::HmacSm3 => None,
+    };
+
+    let secret = lookup(&auth.access_key).ok_or(VerifyError::UnknownAccessKey)?;
+
+    let canonical = build_canonical_request(auth.algorithm, req, &auth.signed_headers)
+        .map_err(VerifyError::SignedHeaderMissing)?;
+    let sts = string_to_sign(auth.algorithm, &date_text, v11_info.as_deref(), &canonical);
+    let mut mac = keyed_mac(
+        auth.algorithm,
+        &auth.access_key,
+        &secret,
+        v11_info.as_deref(),
+    );
+    mac.update(sts.as_bytes());
+    let provided = hex::decode(&auth.signature)
+        .map_err(|_| VerifyError::MalformedAuthorization("Signature is not hex".to_owned()))?;
+    if mac.verify(&provided) {
+        Ok(Verified {
+            access_key: auth.access_key,
+            algorithm: auth.algorithm,
+        })
+    } else {
+        Err(VerifyError::SignatureMismatch)
+    }
 }
 
 /// Formats a time as `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`, UTC).
 pub fn format_sdk_date(t: std::time::SystemTime) -> String {
-    let _ = t;
-    unimplemented!("being written")
+    date::format(t)
 }
 
 /// Parses an `X-Sdk-Date` value.
 pub fn parse_sdk_date(s: &str) -> Option<std::time::SystemTime> {
-    let _ = s;
-    unimplemented!("being written")
+    date::parse(s)
 }

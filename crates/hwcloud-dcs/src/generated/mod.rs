@@ -3,6 +3,7 @@
 
 //! Generated from `spec/dcs.yaml` (DCS data migration v2).
 
+pub mod client;
 pub mod endpoints;
 mod examples;
 pub mod operations;

@@ -111,3 +111,69 @@ impl ::hwcloud_core::operation::Operation for BatchRestartOnlineMigrationTasksIn
         ::serde_json::from_slice(body)
     }
 }
+
+/// A BatchRestartOnlineMigrationTasks call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct BatchRestartOnlineMigrationTasksRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: BatchRestartOnlineMigrationTasksInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for BatchRestartOnlineMigrationTasksRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BatchRestartOnlineMigrationTasksRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchRestartOnlineMigrationTasksRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        BatchRestartOnlineMigrationTasksRequest {
+            runtime,
+            input: BatchRestartOnlineMigrationTasksInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: BatchRestartOnlineMigrationTasksInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets the whole request body.
+    pub fn body(
+        mut self,
+        body: crate::generated::types::BatchRestartMigrationTasksBody,
+    ) -> Self {
+        self.input = self.input.body(body);
+        self
+    }
+
+    /// Sets body field `migration_tasks`: IDs of the tasks to restart (at most 50).
+    pub fn migration_tasks(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.input = self.input.migration_tasks(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::BatchMigrationTasksResponse>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

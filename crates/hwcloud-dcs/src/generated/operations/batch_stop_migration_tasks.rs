@@ -113,3 +113,69 @@ impl ::hwcloud_core::operation::Operation for BatchStopMigrationTasksInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A BatchStopMigrationTasks call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct BatchStopMigrationTasksRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: BatchStopMigrationTasksInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for BatchStopMigrationTasksRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BatchStopMigrationTasksRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchStopMigrationTasksRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        BatchStopMigrationTasksRequest {
+            runtime,
+            input: BatchStopMigrationTasksInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: BatchStopMigrationTasksInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets the whole request body.
+    pub fn body(
+        mut self,
+        body: crate::generated::types::BatchStopMigrationTasksBody,
+    ) -> Self {
+        self.input = self.input.body(body);
+        self
+    }
+
+    /// Sets body field `migration_tasks`: IDs of the tasks to stop.
+    pub fn migration_tasks(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.input = self.input.migration_tasks(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::BatchMigrationTasksResponse>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

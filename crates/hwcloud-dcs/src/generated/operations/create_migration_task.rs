@@ -155,3 +155,111 @@ impl ::hwcloud_core::operation::Operation for CreateMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A CreateMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct CreateMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: CreateMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for CreateMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CreateMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        CreateMigrationTaskRequest {
+            runtime,
+            input: CreateMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: CreateMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets the whole request body.
+    pub fn body(
+        mut self,
+        body: crate::generated::types::CreateMigrationTaskBody,
+    ) -> Self {
+        self.input = self.input.body(body);
+        self
+    }
+
+    /// Sets body field `task_name`: Name of the migration task.
+    pub fn task_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_name(value);
+        self
+    }
+
+    /// Sets body field `description`: Description of the migration task.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.description(value);
+        self
+    }
+
+    /// Sets body field `migration_type`: What kind of migration this is.
+    pub fn migration_type(mut self, value: impl Into<MigrationType>) -> Self {
+        self.input = self.input.migration_type(value);
+        self
+    }
+
+    /// Sets body field `migration_method`: Full, or full then incremental. Backup imports use full_amount_migration.
+    pub fn migration_method(mut self, value: impl Into<MigrationMethod>) -> Self {
+        self.input = self.input.migration_method(value);
+        self
+    }
+
+    /// Sets body field `backup_files`: Backup files to import; needed when migration_type is backupfile_import.
+    pub fn backup_files(mut self, value: impl Into<BackupFilesBody>) -> Self {
+        self.input = self.input.backup_files(value);
+        self
+    }
+
+    /// Sets body field `network_type`: Network between source and target Redis (online migration only).
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+        self.input = self.input.network_type(value);
+        self
+    }
+
+    /// Sets body field `source_instance`: Source Redis; needed when migration_type is online_migration.
+    pub fn source_instance(mut self, value: impl Into<SourceInstanceBody>) -> Self {
+        self.input = self.input.source_instance(value);
+        self
+    }
+
+    /// Sets body field `target_instance`: Target DCS instance.
+    pub fn target_instance(mut self, value: impl Into<TargetInstanceBody>) -> Self {
+        self.input = self.input.target_instance(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::CreateMigrationTaskResponse>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

@@ -137,3 +137,95 @@ impl ::hwcloud_core::operation::Operation for CreateOnlineMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A CreateOnlineMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct CreateOnlineMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: CreateOnlineMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for CreateOnlineMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateOnlineMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CreateOnlineMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        CreateOnlineMigrationTaskRequest {
+            runtime,
+            input: CreateOnlineMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: CreateOnlineMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets the whole request body.
+    pub fn body(
+        mut self,
+        body: crate::generated::types::CreateOnlineMigrationTaskBody,
+    ) -> Self {
+        self.input = self.input.body(body);
+        self
+    }
+
+    /// Sets body field `name`: Name of the online migration task.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.name(value);
+        self
+    }
+
+    /// Sets body field `description`: Description of the task.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.description(value);
+        self
+    }
+
+    /// Sets body field `vpc_id`: VPC of the migration machine.
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.vpc_id(value);
+        self
+    }
+
+    /// Sets body field `subnet_id`: Network ID of the subnet of the migration machine.
+    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.subnet_id(value);
+        self
+    }
+
+    /// Sets body field `security_group_id`: Security group of the migration machine.
+    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.security_group_id(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<
+            crate::generated::types::CreateOnlineMigrationTaskResponse,
+        >,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

@@ -111,3 +111,69 @@ impl ::hwcloud_core::operation::Operation for DeleteMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A DeleteMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct DeleteMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: DeleteMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for DeleteMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeleteMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeleteMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        DeleteMigrationTaskRequest {
+            runtime,
+            input: DeleteMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: DeleteMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets the whole request body.
+    pub fn body(
+        mut self,
+        body: crate::generated::types::DeleteMigrationTaskBody,
+    ) -> Self {
+        self.input = self.input.body(body);
+        self
+    }
+
+    /// Sets body field `task_id_list`: IDs of the tasks to delete.
+    pub fn task_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.input = self.input.task_id_list(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::DeleteMigrationTaskResponse>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

@@ -149,3 +149,116 @@ impl ::hwcloud_core::operation::Operation for ListMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A ListMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct ListMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: ListMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for ListMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ListMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        ListMigrationTaskRequest {
+            runtime,
+            input: ListMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: ListMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `offset`: Index of the first task returned.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.input = self.input.offset(value);
+        self
+    }
+
+    /// Sets parameter `limit`: Page size.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.input = self.input.limit(value);
+        self
+    }
+
+    /// Sets parameter `name`: Filter by task name.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.name(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::ListMigrationTaskResponse>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}
+
+/// How to page this operation (from the spec's `pagination`).
+pub const PAGES: ::hwcloud_core::paginator::PageSpec<
+    ListMigrationTaskInput,
+    MigrationTaskList,
+> = ::hwcloud_core::paginator::PageSpec {
+    offset: |i| i.offset.map(i64::from),
+    set_offset: |i, n| i.offset = Some(i32::try_from(n).unwrap_or(i32::MAX)),
+    limit: |i| i.limit.map(i64::from),
+    items: |o| o.migration_tasks.clone().unwrap_or_default(),
+    total: |o| o.count.map(i64::from),
+};
+impl ListMigrationTaskRequest {
+    /// Every page from the given offset on, as an async stream.
+    pub fn into_pages(
+        self,
+    ) -> Result<
+        impl ::futures_core::Stream<
+            Item = Result<
+                ::hwcloud_core::Response<
+                    crate::generated::types::ListMigrationTaskResponse,
+                >,
+                ::hwcloud_core::Error,
+            >,
+        >,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        Ok(::hwcloud_core::paginator::pages(self.runtime, input, PAGES))
+    }
+
+    /// Every item of every page, as an async stream.
+    pub fn into_items(
+        self,
+    ) -> Result<
+        impl ::futures_core::Stream<
+            Item = Result<MigrationTaskList, ::hwcloud_core::Error>,
+        >,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        Ok(::hwcloud_core::paginator::items(self.runtime, input, PAGES))
+    }
+}

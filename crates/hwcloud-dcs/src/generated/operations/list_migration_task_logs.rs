@@ -179,3 +179,120 @@ impl ::hwcloud_core::operation::Operation for ListMigrationTaskLogsInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A ListMigrationTaskLogs call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct ListMigrationTaskLogsRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: ListMigrationTaskLogsInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for ListMigrationTaskLogsRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListMigrationTaskLogsRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ListMigrationTaskLogsRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        ListMigrationTaskLogsRequest {
+            runtime,
+            input: ListMigrationTaskLogsInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: ListMigrationTaskLogsInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `task_id`: Migration task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+
+    /// Sets parameter `offset`: Index of the first entry returned.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.input = self.input.offset(value);
+        self
+    }
+
+    /// Sets parameter `limit`: Page size (no maximum is documented).
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.input = self.input.limit(value);
+        self
+    }
+
+    /// Sets parameter `log_level`: Only entries of this level.
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
+        self.input = self.input.log_level(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::ListMigrationTaskLogsResponse>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}
+
+/// How to page this operation (from the spec's `pagination`).
+pub const PAGES: ::hwcloud_core::paginator::PageSpec<
+    ListMigrationTaskLogsInput,
+    MigrationLog,
+> = ::hwcloud_core::paginator::PageSpec {
+    offset: |i| i.offset.map(i64::from),
+    set_offset: |i, n| i.offset = Some(i32::try_from(n).unwrap_or(i32::MAX)),
+    limit: |i| i.limit.map(i64::from),
+    items: |o| o.migration_logs.clone().unwrap_or_default(),
+    total: |o| o.log_num.map(i64::from),
+};
+impl ListMigrationTaskLogsRequest {
+    /// Every page from the given offset on, as an async stream.
+    pub fn into_pages(
+        self,
+    ) -> Result<
+        impl ::futures_core::Stream<
+            Item = Result<
+                ::hwcloud_core::Response<
+                    crate::generated::types::ListMigrationTaskLogsResponse,
+                >,
+                ::hwcloud_core::Error,
+            >,
+        >,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        Ok(::hwcloud_core::paginator::pages(self.runtime, input, PAGES))
+    }
+
+    /// Every item of every page, as an async stream.
+    pub fn into_items(
+        self,
+    ) -> Result<
+        impl ::futures_core::Stream<Item = Result<MigrationLog, ::hwcloud_core::Error>>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        Ok(::hwcloud_core::paginator::items(self.runtime, input, PAGES))
+    }
+}

@@ -5,45 +5,58 @@
 
 pub mod create_migration_task;
 pub use create_migration_task::{
-    CreateMigrationTaskInput, CreateMigrationTaskInputBuilder,
+    CreateMigrationTaskInput, CreateMigrationTaskInputBuilder, CreateMigrationTaskRequest,
 };
 pub mod create_online_migration_task;
 pub use create_online_migration_task::{
     CreateOnlineMigrationTaskInput, CreateOnlineMigrationTaskInputBuilder,
+    CreateOnlineMigrationTaskRequest,
 };
 pub mod set_online_migration_task;
 pub use set_online_migration_task::{
     SetOnlineMigrationTaskInput, SetOnlineMigrationTaskInputBuilder,
+    SetOnlineMigrationTaskRequest,
 };
 pub mod show_migration_task;
-pub use show_migration_task::{ShowMigrationTaskInput, ShowMigrationTaskInputBuilder};
+pub use show_migration_task::{
+    ShowMigrationTaskInput, ShowMigrationTaskInputBuilder, ShowMigrationTaskRequest,
+};
 pub mod show_migration_task_stats;
 pub use show_migration_task_stats::{
     ShowMigrationTaskStatsInput, ShowMigrationTaskStatsInputBuilder,
+    ShowMigrationTaskStatsRequest,
 };
 pub mod list_migration_task;
-pub use list_migration_task::{ListMigrationTaskInput, ListMigrationTaskInputBuilder};
+pub use list_migration_task::{
+    ListMigrationTaskInput, ListMigrationTaskInputBuilder, ListMigrationTaskRequest,
+};
 pub mod stop_migration_task;
-pub use stop_migration_task::{StopMigrationTaskInput, StopMigrationTaskInputBuilder};
+pub use stop_migration_task::{
+    StopMigrationTaskInput, StopMigrationTaskInputBuilder, StopMigrationTaskRequest,
+};
 pub mod stop_migration_task_sync;
 pub use stop_migration_task_sync::{
     StopMigrationTaskSyncInput, StopMigrationTaskSyncInputBuilder,
+    StopMigrationTaskSyncRequest,
 };
 pub mod batch_stop_migration_tasks;
 pub use batch_stop_migration_tasks::{
     BatchStopMigrationTasksInput, BatchStopMigrationTasksInputBuilder,
+    BatchStopMigrationTasksRequest,
 };
 pub mod batch_restart_online_migration_tasks;
 pub use batch_restart_online_migration_tasks::{
     BatchRestartOnlineMigrationTasksInput, BatchRestartOnlineMigrationTasksInputBuilder,
+    BatchRestartOnlineMigrationTasksRequest,
 };
 pub mod delete_migration_task;
 pub use delete_migration_task::{
-    DeleteMigrationTaskInput, DeleteMigrationTaskInputBuilder,
+    DeleteMigrationTaskInput, DeleteMigrationTaskInputBuilder, DeleteMigrationTaskRequest,
 };
 pub mod list_migration_task_logs;
 pub use list_migration_task_logs::{
     ListMigrationTaskLogsInput, ListMigrationTaskLogsInputBuilder,
+    ListMigrationTaskLogsRequest,
 };
 pub mod show_job_info;
-pub use show_job_info::{ShowJobInfoInput, ShowJobInfoInputBuilder};
+pub use show_job_info::{ShowJobInfoInput, ShowJobInfoInputBuilder, ShowJobInfoRequest};

@@ -169,3 +169,107 @@ impl ::hwcloud_core::operation::Operation for SetOnlineMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A SetOnlineMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct SetOnlineMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: SetOnlineMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for SetOnlineMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SetOnlineMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SetOnlineMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        SetOnlineMigrationTaskRequest {
+            runtime,
+            input: SetOnlineMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: SetOnlineMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `task_id`: Online migration task ID (the instance_id returned by CreateOnlineMigrationTask).
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+
+    /// Sets the whole request body.
+    pub fn body(
+        mut self,
+        body: crate::generated::types::SetOnlineMigrationTaskBody,
+    ) -> Self {
+        self.input = self.input.body(body);
+        self
+    }
+
+    /// Sets body field `migration_method`: Full migration (one pass), or incremental (a full pass, then streaming changes).
+    pub fn migration_method(mut self, value: impl Into<MigrationMethod>) -> Self {
+        self.input = self.input.migration_method(value);
+        self
+    }
+
+    /// Sets body field `resume_mode`: How to reconnect after a network break: auto reconnects forever and may fall back to a full resync.
+    pub fn resume_mode(mut self, value: impl Into<ResumeMode>) -> Self {
+        self.input = self.input.resume_mode(value);
+        self
+    }
+
+    /// Sets body field `bandwidth_limit_mb`: Bandwidth cap in MB/s for incremental migration, an integer in 1..=10240.
+    pub fn bandwidth_limit_mb(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bandwidth_limit_mb(value);
+        self
+    }
+
+    /// Sets body field `source_instance`: Source Redis.
+    pub fn source_instance(
+        mut self,
+        value: impl Into<ConfigMigrationInstanceBody>,
+    ) -> Self {
+        self.input = self.input.source_instance(value);
+        self
+    }
+
+    /// Sets body field `target_instance`: Target Redis.
+    pub fn target_instance(
+        mut self,
+        value: impl Into<ConfigMigrationInstanceBody>,
+    ) -> Self {
+        self.input = self.input.target_instance(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<
+            crate::generated::types::SetOnlineMigrationTaskResponse,
+        >,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

@@ -107,3 +107,60 @@ impl ::hwcloud_core::operation::Operation for ShowJobInfoInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A ShowJobInfo call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct ShowJobInfoRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: ShowJobInfoInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for ShowJobInfoRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShowJobInfoRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ShowJobInfoRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        ShowJobInfoRequest {
+            runtime,
+            input: ShowJobInfoInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: ShowJobInfoInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `job_id`: Job ID (job_id of CreateOnlineMigrationTask).
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.job_id(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::JobInfo>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

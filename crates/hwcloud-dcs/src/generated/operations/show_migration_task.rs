@@ -112,3 +112,60 @@ impl ::hwcloud_core::operation::Operation for ShowMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A ShowMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct ShowMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: ShowMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for ShowMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShowMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ShowMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        ShowMigrationTaskRequest {
+            runtime,
+            input: ShowMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: ShowMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `task_id`: Migration task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::MigrationTask>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

@@ -112,3 +112,60 @@ impl ::hwcloud_core::operation::Operation for ShowMigrationTaskStatsInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A ShowMigrationTaskStats call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct ShowMigrationTaskStatsRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: ShowMigrationTaskStatsInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for ShowMigrationTaskStatsRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShowMigrationTaskStatsRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ShowMigrationTaskStatsRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        ShowMigrationTaskStatsRequest {
+            runtime,
+            input: ShowMigrationTaskStatsInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: ShowMigrationTaskStatsInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `task_id`: Migration task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::MigrationTaskStats>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

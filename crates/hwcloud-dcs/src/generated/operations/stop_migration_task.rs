@@ -112,3 +112,60 @@ impl ::hwcloud_core::operation::Operation for StopMigrationTaskInput {
         ::serde_json::from_slice(body)
     }
 }
+
+/// A StopMigrationTask call being prepared: set inputs, then `.send().await`.
+#[derive(Clone)]
+pub struct StopMigrationTaskRequest {
+    runtime: ::hwcloud_core::Runtime,
+    input: StopMigrationTaskInputBuilder,
+    options: ::hwcloud_core::CallOptions,
+}
+
+impl ::std::fmt::Debug for StopMigrationTaskRequest {
+    /// Inputs are not printed: bodies may hold passwords; build the input and print that.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StopMigrationTaskRequest")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StopMigrationTaskRequest {
+    /// A request sent through `runtime`.
+    pub fn new(runtime: ::hwcloud_core::Runtime) -> Self {
+        StopMigrationTaskRequest {
+            runtime,
+            input: StopMigrationTaskInput::builder(),
+            options: Default::default(),
+        }
+    }
+
+    /// Replaces every input at once.
+    pub fn input(mut self, input: StopMigrationTaskInput) -> Self {
+        self.input = input.into_builder();
+        self
+    }
+
+    /// Sends without client-side validation (the server still validates).
+    pub fn skip_validation(mut self) -> Self {
+        self.options.skip_validation = true;
+        self
+    }
+
+    /// Sets parameter `task_id`: Migration task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+
+    /// Builds the input, validates it and sends it.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::hwcloud_core::Response<crate::generated::types::MigrationTask>,
+        ::hwcloud_core::Error,
+    > {
+        let input = self.input.build()?;
+        self.runtime.call(&input, self.options).await
+    }
+}

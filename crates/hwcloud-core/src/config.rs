@@ -1,0 +1,296 @@
+//! Client configuration: cloud and region (→ endpoint), explicit endpoint override,
+//! timeouts, retry policy, user agent, signing algorithm.
+
+use crate::credentials::Env;
+use crate::signing::Algorithm;
+use std::time::Duration;
+
+/// Which cloud's endpoint table to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cloud {
+    /// Huawei Cloud (`*.myhuaweicloud.com`).
+    #[default]
+    HuaweiCloud,
+    /// Open Telekom Cloud / T Cloud Public (`*.otc.t-systems.com`).
+    Otc,
+}
+
+impl Cloud {
+    /// Parses `huaweicloud` or `otc` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "huaweicloud" | "huawei" | "hwc" => Some(Cloud::HuaweiCloud),
+            "otc" | "opentelekomcloud" | "tcloud" => Some(Cloud::Otc),
+            _ => None,
+        }
+    }
+
+    /// The name `parse` accepts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cloud::HuaweiCloud => "huaweicloud",
+            Cloud::Otc => "otc",
+        }
+    }
+}
+
+/// A service's endpoint tables, as generated from the spec.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceEndpoints {
+    /// Service short name, e.g. `dcs`.
+    pub service: &'static str,
+    /// `(region, endpoint)` on Huawei Cloud.
+    pub huaweicloud: &'static [(&'static str, &'static str)],
+    /// `(region, endpoint)` on Open Telekom Cloud.
+    pub otc: &'static [(&'static str, &'static str)],
+}
+
+/// Timeouts. The official SDK uses 60 s connect and 120 s read; we add a whole-call limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP + TLS connect.
+    pub connect: Duration,
+    /// One attempt, from sending to the last body byte.
+    pub attempt: Duration,
+    /// The whole call including retries and backoff; `None` for no limit.
+    pub call: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(60),
+            attempt: Duration::from_secs(120),
+            call: Some(Duration::from_secs(300)),
+        }
+    }
+}
+
+/// When and how often to retry.
+///
+/// Retries happen on connection failures, per-attempt timeouts, 429 and 5xx — and only for
+/// idempotent operations, except that a request that provably never reached the server
+/// (connection refused) is retried for any operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first (1 = no retries).
+    pub max_attempts: u32,
+    /// Backoff before retry n is a random value in `[0, min(max_delay, base_delay·2^n)]`
+    /// ("full jitter").
+    pub base_delay: Duration,
+    /// Upper bound of one computed backoff.
+    pub max_delay: Duration,
+    /// Upper bound of an honoured `Retry-After` (longer hints are cut to this).
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(20),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Default::default()
+        }
+    }
+
+    /// The jittered delay before retry `retry` (1-based).
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32.checked_shl(retry.min(20)).unwrap_or(u32::MAX));
+        let cap = exp.min(self.max_delay);
+        let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
+}
+
+/// Everything a client needs besides credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Cloud whose endpoint table is used.
+    pub cloud: Cloud,
+    /// Region id; picks the endpoint unless `endpoint` is set.
+    pub region: Option<String>,
+    /// Explicit endpoint (`https://…`, or `http://…` e.g. for the emulator).
+    pub endpoint: Option<String>,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Appended to our user agent.
+    pub user_agent_suffix: Option<String>,
+    /// Signing algorithm for AK/SK credentials.
+    pub algorithm: Algorithm,
+    /// Run `validate()` before sending (default on).
+    pub validate_requests: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            cloud: Cloud::HuaweiCloud,
+            region: None,
+            endpoint: None,
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            user_agent_suffix: None,
+            algorithm: Algorithm::HmacSha256,
+            validate_requests: true,
+        }
+    }
+}
+
+/// The user agent we send.
+pub fn user_agent(suffix: Option<&str>) -> String {
+    let base = concat!("hwcloud-rs/", env!("CARGO_PKG_VERSION"));
+    match suffix {
+        Some(s) if !s.is_empty() => format!("{base} {s}"),
+        _ => base.to_owned(),
+    }
+}
+
+/// Picks the endpoint: explicit override, else `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}`
+/// (first of its comma-separated list, as the official SDK), else the cloud's table.
+pub fn resolve_endpoint(
+    config: &Config,
+    service: &ServiceEndpoints,
+    env: &dyn Env,
+) -> Result<String, String> {
+    if let Some(ep) = &config.endpoint {
+        return check_endpoint(ep);
+    }
+    let Some(region) = &config.region else {
+        return Err(format!(
+            "no endpoint and no region for {}: set a region (e.g. eu-west-0) or an explicit endpoint",
+            service.service
+        ));
+    };
+    let var = format!(
+        "HUAWEICLOUD_SDK_REGION_{}_{}",
+        service.service.to_ascii_uppercase(),
+        region.to_ascii_uppercase().replace('-', "_")
+    );
+    if let Some(list) = env.var(&var) {
+        let first = list.split(',').map(str::trim).find(|s| !s.is_empty());
+        return match first {
+            Some(ep) => check_endpoint(ep).map_err(|e| format!("{var}: {e}")),
+            None => Err(format!("{var} is set but lists no endpoint")),
+        };
+    }
+    let table = match config.cloud {
+        Cloud::HuaweiCloud => service.huaweicloud,
+        Cloud::Otc => service.otc,
+    };
+    if let Some((_, ep)) = table.iter().find(|(r, _)| r == region) {
+        return Ok((*ep).to_owned());
+    }
+    let known: Vec<&str> = table.iter().map(|(r, _)| *r).collect();
+    if known.is_empty() {
+        Err(format!(
+            "{} is not offered on {}; set an explicit endpoint",
+            service.service,
+            config.cloud.name()
+        ))
+    } else {
+        Err(format!(
+            "unknown region {region:?} for {} on {}; known regions: {}",
+            service.service,
+            config.cloud.name(),
+            known.join(", ")
+        ))
+    }
+}
+
+/// Accepts `http://host[:port][/base]` or `https://…`; trims a trailing `/`.
+pub fn check_endpoint(ep: &str) -> Result<String, String> {
+    let trimmed = ep.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("endpoint {ep:?} must start with https:// or http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err(format!("endpoint {ep:?} has no host"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const EPS: ServiceEndpoints = ServiceEndpoints {
+        service: "dcs",
+        huaweicloud: &[("eu-west-0", "https://dcs.eu-west-0.myhuaweicloud.com")],
+        otc: &[("eu-de", "https://dcs.eu-de.otc.t-systems.com")],
+    };
+
+    fn cfg(cloud: Cloud, region: &str) -> Config {
+        Config {
+            cloud,
+            region: Some(region.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn region_tables() {
+        let env = HashMap::new();
+        assert_eq!(
+            resolve_endpoint(&cfg(Cloud::HuaweiCloud, "eu-west-0"), &EPS, &env).unwrap(),
+            "https://dcs.eu-west-0.myhuaweicloud.com"
+        );
+        assert_eq!(
+            resolve_endpoint(&cfg(Cloud::Otc, "eu-de"), &EPS, &env).unwrap(),
+            "https://dcs.eu-de.otc.t-systems.com"
+        );
+        let e = resolve_endpoint(&cfg(Cloud::Otc, "eu-west-0"), &EPS, &env).unwrap_err();
+        assert!(e.contains("known regions: eu-de"), "{e}");
+    }
+
+    #[test]
+    fn env_override_and_explicit_endpoint() {
+        let mut env = HashMap::new();
+        env.insert(
+            "HUAWEICLOUD_SDK_REGION_DCS_EU_WEST_0".to_string(),
+            "https://a.example, https://b.example".to_string(),
+        );
+        assert_eq!(
+            resolve_endpoint(&cfg(Cloud::HuaweiCloud, "eu-west-0"), &EPS, &env).unwrap(),
+            "https://a.example"
+        );
+        let mut c = cfg(Cloud::HuaweiCloud, "eu-west-0");
+        c.endpoint = Some("http://127.0.0.1:8080/".into());
+        assert_eq!(
+            resolve_endpoint(&c, &EPS, &env).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        c.endpoint = Some("ftp://x".into());
+        assert!(resolve_endpoint(&c, &EPS, &env).is_err());
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
+            ..Default::default()
+        };
+        for n in 1..40 {
+            assert!(p.backoff(n) <= Duration::from_millis(300));
+        }
+    }
+}

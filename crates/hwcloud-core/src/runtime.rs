@@ -1,0 +1,485 @@
+//! Runs one operation call: validate, fill the path, sign, send, retry, decode.
+//!
+//! Generated clients hold a [`Runtime`] and call [`Runtime::call`] with a generated operation
+//! input; everything with behaviour is here, so it is written and tested once.
+
+use crate::config::{Config, ServiceEndpoints, check_endpoint, resolve_endpoint, user_agent};
+use crate::credentials::{self, Credentials, Env, ProcessEnv};
+use crate::error::{DecodeError, Error, ServiceError, TransportError};
+use crate::operation::{Operation, ResponseKind, encode_segment_into, expand_path};
+use crate::signing::{self, SignableRequest};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+use tracing::Instrument;
+
+/// A decoded success response and what the HTTP layer said about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub output: T,
+    /// HTTP status (200, 204, …). Named so it does not shadow an output's `status` field.
+    pub http_status: u16,
+    /// `X-Request-Id`, for support tickets.
+    pub request_id: Option<String>,
+}
+
+impl<T> Response<T> {
+    /// The decoded body.
+    pub fn into_inner(self) -> T {
+        self.output
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.output
+    }
+}
+
+/// Per-call switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallOptions {
+    /// Skip client-side validation for this call (e.g. to test the server's).
+    pub skip_validation: bool,
+}
+
+/// Shared, cheap to clone: one per client.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    credentials: Credentials,
+    endpoint: String,
+    host: String,
+    transport: Arc<dyn HttpTransport>,
+}
+
+/// Builds a [`Runtime`] for one service.
+pub struct RuntimeBuilder {
+    endpoints: ServiceEndpoints,
+    config: Config,
+    credentials: Option<Credentials>,
+    transport: Option<Arc<dyn HttpTransport>>,
+    env: Arc<dyn Env>,
+}
+
+impl std::fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeBuilder")
+            .field("service", &self.endpoints.service)
+            .field("config", &self.config)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RuntimeBuilder {
+    /// A builder for the service whose endpoint tables are `endpoints`.
+    pub fn new(endpoints: ServiceEndpoints) -> Self {
+        RuntimeBuilder {
+            endpoints,
+            config: Config::default(),
+            credentials: None,
+            transport: None,
+            env: Arc::new(ProcessEnv),
+        }
+    }
+
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Changes the configuration in place.
+    pub fn configure(mut self, f: impl FnOnce(&mut Config)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    /// The region (picks the endpoint from the cloud's table).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.config.region = Some(region.into());
+        self
+    }
+
+    /// The cloud whose endpoint table is used.
+    pub fn cloud(mut self, cloud: crate::config::Cloud) -> Self {
+        self.config.cloud = cloud;
+        self
+    }
+
+    /// An explicit endpoint, e.g. `http://127.0.0.1:8080` for the emulator.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.config.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Explicit credentials; without them the default chain (env, profile file) is used.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// A custom transport (tests, mocks, proxies).
+    pub fn transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Where environment variables are read (tests); defaults to the process env.
+    pub fn env(mut self, env: Arc<dyn Env>) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Resolves credentials and endpoint and builds the transport.
+    pub fn build(self) -> Result<Runtime, Error> {
+        let credentials = match self.credentials {
+            Some(c) => c,
+            None => credentials::default_chain(self.env.as_ref())?,
+        };
+        let endpoint = resolve_endpoint(&self.config, &self.endpoints, self.env.as_ref())
+            .map_err(Error::Config)?;
+        let endpoint = check_endpoint(&endpoint).map_err(Error::Config)?;
+        let host = endpoint
+            .split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or(rest))
+            .unwrap_or_default()
+            .to_owned();
+        let transport = match self.transport {
+            Some(t) => t,
+            None => Arc::new(
+                ReqwestTransport::new(self.config.timeouts.connect).map_err(Error::Config)?,
+            ),
+        };
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                config: self.config,
+                credentials,
+                endpoint,
+                host,
+                transport,
+            }),
+        })
+    }
+}
+
+impl Runtime {
+    /// A builder for the service whose endpoint tables are `endpoints`.
+    pub fn builder(endpoints: ServiceEndpoints) -> RuntimeBuilder {
+        RuntimeBuilder::new(endpoints)
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The resolved endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint
+    }
+
+    /// The project id from the credentials.
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.credentials.project_id()
+    }
+
+    /// Sends `op`, retrying as the policy and the operation's idempotency allow.
+    pub async fn call<O: Operation>(
+        &self,
+        op: &O,
+        options: CallOptions,
+    ) -> Result<Response<O::Output>, Error> {
+        let meta = op.meta();
+        if self.inner.config.validate_requests && !options.skip_validation {
+            op.validate()?;
+        }
+        let parts = op
+            .to_parts()
+            .map_err(|e| Error::Config(format!("cannot serialize the {} body: {e}", meta.name)))?;
+        let project_id = self.project_id();
+        let mut params: Vec<(&str, &str)> = parts
+            .path_params
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        if meta.needs_project_id() {
+            let Some(pid) = project_id else {
+                return Err(Error::Config(format!(
+                    "{} needs a project id: set HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the profile file, or Credentials::with_project_id",
+                    meta.name
+                )));
+            };
+            params.push(("project_id", pid));
+        }
+        let path = expand_path(meta.path, &params).map_err(|e| Error::Config(e.to_string()))?;
+        let url = format!(
+            "{}{}{}",
+            self.inner.endpoint,
+            path,
+            encode_query(&parts.query)
+        );
+        let body = parts.body.unwrap_or_default();
+
+        let span = tracing::info_span!(
+            "hwcloud.call",
+            service = meta.service,
+            operation = meta.name,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let attempt_count = AtomicU32::new(0);
+        let attempts = async {
+            let prepared = Prepared {
+                method: meta.method,
+                service: meta.service,
+                path: &path,
+                url: &url,
+                query: &parts.query,
+                extra_headers: &parts.headers,
+                body: &body,
+                content_type: meta.content_type,
+            };
+            self.send_with_retries(meta.idempotent, &prepared, &attempt_count)
+                .await
+        };
+        let started = Instant::now();
+        let resp = match self.inner.config.timeouts.call {
+            Some(limit) => {
+                match tokio::time::timeout(limit, attempts.instrument(span.clone())).await {
+                    Ok(r) => r?,
+                    Err(_) => {
+                        return Err(Error::CallTimeout {
+                            elapsed: started.elapsed(),
+                            limit,
+                            attempts: attempt_count.load(Ordering::Relaxed),
+                        });
+                    }
+                }
+            }
+            None => attempts.instrument(span.clone()).await?,
+        };
+        let request_id = resp.request_id();
+        let body: &[u8] = match (meta.response, resp.body.is_empty()) {
+            (ResponseKind::Json, true) => b"{}",
+            _ => &resp.body,
+        };
+        match O::parse_output(body) {
+            Ok(output) => Ok(Response {
+                output,
+                http_status: resp.status,
+                request_id,
+            }),
+            Err(e) => Err(Error::Decode(DecodeError::new(
+                meta.name,
+                resp.status,
+                e,
+                &resp.body,
+                request_id,
+            ))),
+        }
+    }
+
+    async fn send_with_retries(
+        &self,
+        idempotent: bool,
+        prepared: &Prepared<'_>,
+        attempt_count: &AtomicU32,
+    ) -> Result<HttpResponse, Error> {
+        let policy = self.inner.config.retry;
+        let span = tracing::Span::current();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            attempt_count.store(attempt, Ordering::Relaxed);
+            span.record("attempt", attempt);
+            let req = self.prepare(prepared, SystemTime::now())?;
+            let outcome = self
+                .inner
+                .transport
+                .send(req, self.inner.config.timeouts.attempt)
+                .await;
+            let last = attempt >= policy.max_attempts.max(1);
+            match outcome {
+                Ok(resp) if resp.status < 400 => {
+                    span.record("status", resp.status);
+                    if let Some(id) = resp.header("x-request-id") {
+                        span.record("request_id", id);
+                    }
+                    tracing::debug!(status = resp.status, "call succeeded");
+                    return Ok(resp);
+                }
+                Ok(resp) => {
+                    span.record("status", resp.status);
+                    let err = ServiceError::parse(resp.status, resp.request_id(), &resp.body);
+                    if let Some(id) = &err.request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                    if last || !idempotent || !err.is_retryable() {
+                        tracing::debug!(status = err.status, code = %err.code, "call failed");
+                        return Err(err.into());
+                    }
+                    let delay = retry_after(&resp)
+                        .map(|d| d.min(policy.max_retry_after))
+                        .unwrap_or_else(|| policy.backoff(attempt));
+                    tracing::info!(status = err.status, code = %err.code, ?delay, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => {
+                    let retryable = is_transient(&e) && (idempotent || !e.maybe_sent);
+                    if last || !retryable {
+                        tracing::debug!(error = %e, "call failed");
+                        return Err(e.into());
+                    }
+                    let delay = policy.backoff(attempt);
+                    tracing::info!(error = %e, ?delay, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Builds and signs one attempt (a fresh `X-Sdk-Date` each time).
+    fn prepare(&self, p: &Prepared<'_>, now: SystemTime) -> Result<HttpRequest, Error> {
+        let inner = &self.inner;
+        let mut headers: Vec<(String, String)> = vec![
+            ("Host".into(), inner.host.clone()),
+            ("Content-Type".into(), p.content_type.to_owned()),
+        ];
+        for (k, v) in p.extra_headers {
+            headers.push((k.clone(), v.clone()));
+        }
+        match &inner.credentials {
+            Credentials::AkSk {
+                access_key,
+                secret_key,
+                security_token,
+                project_id,
+            } => {
+                headers.push(("X-Sdk-Date".into(), signing::format_sdk_date(now)));
+                if let Some(pid) = project_id {
+                    headers.push(("X-Project-Id".into(), pid.clone()));
+                }
+                if let Some(t) = security_token {
+                    headers.push(("X-Security-Token".into(), t.expose().to_owned()));
+                }
+                let signable = SignableRequest {
+                    method: p.method,
+                    path: p.path,
+                    query: p.query,
+                    headers: &headers,
+                    body: p.body,
+                };
+                let scope =
+                    (inner.config.algorithm == signing::Algorithm::V11HmacSha256).then(|| {
+                        signing::DerivationScope {
+                            region: inner.config.region.clone().unwrap_or_default(),
+                            service: p.service.to_owned(),
+                        }
+                    });
+                let signed = signing::sign(
+                    inner.config.algorithm,
+                    access_key,
+                    secret_key,
+                    scope.as_ref(),
+                    &signable,
+                )
+                .map_err(|e| Error::Config(format!("cannot sign the request: {e}")))?;
+                headers.push(("Authorization".into(), signed.authorization));
+            }
+            Credentials::Token { token, project_id } => {
+                if let Some(pid) = project_id {
+                    headers.push(("X-Project-Id".into(), pid.clone()));
+                }
+                headers.push(("X-Auth-Token".into(), token.expose().to_owned()));
+            }
+        }
+        headers.push((
+            "User-Agent".into(),
+            user_agent(inner.config.user_agent_suffix.as_deref()),
+        ));
+        Ok(HttpRequest {
+            method: p.method.to_owned(),
+            url: p.url.to_owned(),
+            headers,
+            body: p.body.to_vec(),
+        })
+    }
+}
+
+struct Prepared<'a> {
+    method: &'static str,
+    service: &'static str,
+    path: &'a str,
+    url: &'a str,
+    query: &'a [(String, String)],
+    extra_headers: &'a [(String, String)],
+    body: &'a [u8],
+    content_type: &'static str,
+}
+
+fn is_transient(e: &TransportError) -> bool {
+    use crate::error::TransportErrorKind::*;
+    match e.kind {
+        Connect | Timeout => true,
+        Other => !e.maybe_sent,
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(resp: &HttpResponse) -> Option<Duration> {
+    let v = resp.header("retry-after")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// `?k=v&…` with RFC 3986 encoding (space as `%20`), in the given order.
+pub fn encode_query(query: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in query.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        encode_segment_into(k, &mut out);
+        out.push('=');
+        encode_segment_into(v, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_encoding() {
+        let q = vec![
+            ("name".to_string(), "a b+c/é".to_string()),
+            ("limit".to_string(), "10".to_string()),
+        ];
+        assert_eq!(encode_query(&q), "?name=a%20b%2Bc%2F%C3%A9&limit=10");
+        assert_eq!(encode_query(&[]), "");
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut r = HttpResponse::default();
+        r.headers.push(("retry-after".into(), "3".into()));
+        assert_eq!(retry_after(&r), Some(Duration::from_secs(3)));
+        r.headers[0].1 = "Wed, 21 Oct 2015 07:28:00 GMT".into();
+        assert_eq!(retry_after(&r), Some(Duration::ZERO));
+        r.headers[0].1 = "soon".into();
+        assert_eq!(retry_after(&r), None);
+    }
+}
