@@ -35,6 +35,46 @@ impl Recorded {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Decoded query pairs in received order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        use hwcloud_core::signing::encoding::url_decode;
+        self.query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (url_decode(k), url_decode(v)),
+                None => (url_decode(p), String::new()),
+            })
+            .collect()
+    }
+
+    /// Re-verifies the request's signature with the runtime's verifier, as a server would.
+    pub fn verify_signature(
+        &self,
+        access_key: &str,
+        secret_key: &str,
+    ) -> Result<hwcloud_core::signing::Verified, hwcloud_core::signing::VerifyError> {
+        use hwcloud_core::signing::{SignableRequest, verify};
+        let query = self.query_pairs();
+        let req = SignableRequest {
+            method: &self.method,
+            path: &self.path,
+            query: &query,
+            headers: &self.headers,
+            body: &self.body,
+        };
+        let ak = access_key.to_owned();
+        let sk = hwcloud_core::Secret::new(secret_key);
+        let lookup = move |k: &str| (k == ak).then(|| sk.clone());
+        verify(
+            &req,
+            std::time::SystemTime::now(),
+            std::time::Duration::from_secs(15 * 60),
+            &lookup,
+            None,
+        )
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
