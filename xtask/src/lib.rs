@@ -53,9 +53,15 @@ pub fn codegen_all(root: &Path, check: bool) -> Result<String, CodegenError> {
     files::apply(root, &outputs, check)
 }
 
-/// Directories whose `*.yaml` specs are generated: the real spec, and the feature fixture
-/// that is generated into a compiled test crate (`crates/codegen-fixtures`).
-pub const SPEC_DIRS: &[&str] = &["spec", "xtask/fixtures"];
+/// Directories whose `*.yaml` specs are generated: the real spec, and the feature fixtures
+/// that are generated into a compiled test crate (`crates/codegen-fixtures`).
+pub const SPEC_DIRS: &[&str] = &["spec", FIXTURE_DIR];
+
+/// Feature fixtures: small specs, one per generator feature (see `xtask/fixtures/README.md`).
+pub const FIXTURE_DIR: &str = "xtask/fixtures";
+
+/// The crate every fixture names as `service.crate`; all fixtures compile in it.
+pub const FIXTURE_CRATE: &str = "codegen-fixtures";
 
 /// Every generated file, in memory.
 pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
@@ -64,15 +70,29 @@ pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
     for dir in SPEC_DIRS {
         match spec::load_dir(&root.join(dir)) {
             Ok(specs) => {
+                let mut fixtures = Vec::new();
                 for s in &specs {
                     let rel = Path::new(&s.file)
                         .strip_prefix(root)
                         .map(|p| p.display().to_string())
                         .unwrap_or_else(|_| s.file.clone());
+                    if *dir == FIXTURE_DIR {
+                        match generate_fixture(s, &rel) {
+                            Ok(o) => {
+                                outputs.extend(o);
+                                fixtures.push(fixture_name(s));
+                            }
+                            Err(e) => errors.push(e),
+                        }
+                        continue;
+                    }
                     outputs.extend(codegen::generate(s, &rel));
                     if *dir == "spec" {
                         outputs.push(openapi::generate(s, &rel));
                     }
+                }
+                if !fixtures.is_empty() {
+                    outputs.push(fixture_index(&fixtures));
                 }
             }
             Err(mut e) => errors.append(&mut e),
@@ -82,4 +102,92 @@ pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
         return Err(CodegenError::Spec(errors));
     }
     Ok(outputs)
+}
+
+/// The module name of a fixture: its file stem (`xtask/fixtures/open_enum.yaml` → `open_enum`).
+pub fn fixture_name(spec: &spec::ir::Spec) -> String {
+    Path::new(&spec.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The generated files of one fixture spec (`spec_file` as it appears in headers).
+///
+/// Routing: the regular generator output for `crates/codegen-fixtures/src/generated/` is moved
+/// one level down, into `generated/<fixture>/`, so every fixture is its own module of the one
+/// fixture crate. Paths the generated code spells from the crate root
+/// (`crate::generated::…`) and the example files' `include_str!` paths are adjusted to match.
+pub fn generate_fixture(
+    spec: &spec::ir::Spec,
+    spec_file: &str,
+) -> Result<Vec<files::Output>, spec::SpecError> {
+    let name = fixture_name(spec);
+    let bad = |message: String, hint: &str| spec::SpecError {
+        file: spec_file.to_string(),
+        line: 0,
+        message,
+        hint: hint.to_string(),
+    };
+    if spec.service.crate_name != FIXTURE_CRATE {
+        return Err(bad(
+            format!(
+                "fixture `crate` is `{}`, not `{FIXTURE_CRATE}`",
+                spec.service.crate_name
+            ),
+            "every fixture is generated into crates/codegen-fixtures",
+        ));
+    }
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && syn::parse_str::<syn::Ident>(&name).is_ok();
+    if !valid {
+        return Err(bad(
+            format!("fixture file name `{name}` is not a usable Rust module name"),
+            "name fixture files in snake_case, avoiding Rust keywords (e.g. plain_struct.yaml)",
+        ));
+    }
+    let base = Path::new("crates")
+        .join(FIXTURE_CRATE)
+        .join("src/generated");
+    let from = "crate::generated::";
+    let to = format!("crate::generated::{name}::");
+    let up = "../".repeat(base.components().count());
+    Ok(codegen::generate(spec, spec_file)
+        .into_iter()
+        .map(|o| {
+            let rest = o.path.strip_prefix(&base).unwrap_or(&o.path);
+            files::Output {
+                path: base.join(&name).join(rest),
+                text: o
+                    .text
+                    .replace(from, &to)
+                    .replace(&format!("\"{up}"), &format!("\"../{up}")),
+            }
+        })
+        .collect())
+}
+
+/// `crates/codegen-fixtures/src/generated/mod.rs`: one module per fixture.
+fn fixture_index(fixtures: &[String]) -> files::Output {
+    let mods = fixtures.iter().map(|f| {
+        let m = quote::format_ident!("{f}");
+        quote::quote! { pub mod #m; }
+    });
+    let path = Path::new("crates")
+        .join(FIXTURE_CRATE)
+        .join("src/generated/mod.rs");
+    files::Output {
+        path,
+        text: codegen::render(
+            FIXTURE_DIR,
+            quote::quote! {
+                //! One module per feature fixture of `xtask/fixtures/`.
+                #( #mods )*
+            },
+        ),
+    }
 }

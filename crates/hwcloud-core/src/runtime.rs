@@ -193,12 +193,20 @@ impl Runtime {
         self.inner.credentials.project_id()
     }
 
-    /// Sends `op`, retrying as the policy and the operation's idempotency allow.
-    pub async fn call<O: Operation>(
+    /// Validates, serializes and signs `op` for the time `now`, without sending it: what
+    /// would go on the wire (for debugging, pre-signed requests and benchmarks).
+    pub fn presign<O: Operation>(
         &self,
         op: &O,
         options: CallOptions,
-    ) -> Result<Response<O::Output>, Error> {
+        now: SystemTime,
+    ) -> Result<HttpRequest, Error> {
+        let plan = self.plan(op, options)?;
+        self.prepare(&plan.prepared(), now)
+    }
+
+    /// Everything about a call that does not change between attempts.
+    fn plan<O: Operation>(&self, op: &O, options: CallOptions) -> Result<Plan, Error> {
         let meta = op.meta();
         if self.inner.config.validate_requests && !options.skip_validation {
             op.validate()?;
@@ -206,14 +214,13 @@ impl Runtime {
         let parts = op
             .to_parts()
             .map_err(|e| Error::Config(format!("cannot serialize the {} body: {e}", meta.name)))?;
-        let project_id = self.project_id();
         let mut params: Vec<(&str, &str)> = parts
             .path_params
             .iter()
             .map(|(k, v)| (*k, v.as_str()))
             .collect();
         if meta.needs_project_id() {
-            let Some(pid) = project_id else {
+            let Some(pid) = self.project_id() else {
                 return Err(Error::Config(format!(
                     "{} needs a project id: set HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the profile file, or Credentials::with_project_id",
                     meta.name
@@ -228,8 +235,24 @@ impl Runtime {
             path,
             encode_query(&parts.query)
         );
-        let body = parts.body.unwrap_or_default();
+        Ok(Plan {
+            meta,
+            path,
+            url,
+            query: parts.query,
+            headers: parts.headers,
+            body: parts.body.unwrap_or_default(),
+        })
+    }
 
+    /// Sends `op`, retrying as the policy and the operation's idempotency allow.
+    pub async fn call<O: Operation>(
+        &self,
+        op: &O,
+        options: CallOptions,
+    ) -> Result<Response<O::Output>, Error> {
+        let plan = self.plan(op, options)?;
+        let meta = plan.meta;
         let span = tracing::info_span!(
             "hwcloud.call",
             service = meta.service,
@@ -240,17 +263,7 @@ impl Runtime {
         );
         let attempt_count = AtomicU32::new(0);
         let attempts = async {
-            let prepared = Prepared {
-                method: meta.method,
-                service: meta.service,
-                path: &path,
-                url: &url,
-                query: &parts.query,
-                extra_headers: &parts.headers,
-                body: &body,
-                content_type: meta.content_type,
-            };
-            self.send_with_retries(meta.idempotent, &prepared, &attempt_count)
+            self.send_with_retries(meta.idempotent, &plan.prepared(), &attempt_count)
                 .await
         };
         let started = Instant::now();
@@ -414,6 +427,30 @@ impl Runtime {
             headers,
             body: p.body.to_vec(),
         })
+    }
+}
+
+struct Plan {
+    meta: &'static crate::operation::OperationMeta,
+    path: String,
+    url: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Plan {
+    fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            method: self.meta.method,
+            service: self.meta.service,
+            path: &self.path,
+            url: &self.url,
+            query: &self.query,
+            extra_headers: &self.headers,
+            body: &self.body,
+            content_type: self.meta.content_type,
+        }
     }
 }
 
