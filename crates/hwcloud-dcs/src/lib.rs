@@ -61,3 +61,8 @@ pub use generated::{endpoints, operations, types, waiters};
 pub use hwcloud_core::{
     CallOptions, Cloud, Config, Credentials, Error, Response, RetryPolicy, ServiceError, Timeouts,
 };
+
+/// The README's library example, compiled as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
