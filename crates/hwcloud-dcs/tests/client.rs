@@ -21,19 +21,7 @@ fn token_credentials() -> Credentials {
 }
 
 fn client(endpoint: &str) -> Client {
-    Client::builder()
-        .endpoint(endpoint)
-        .credentials(token_credentials())
-        .configure(|c| {
-            c.retry = RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(5),
-                max_delay: Duration::from_millis(20),
-                ..Default::default()
-            };
-        })
-        .build()
-        .unwrap()
+    counting_client(endpoint).0
 }
 
 /// Counts attempts reaching the real transport.
