@@ -1,0 +1,140 @@
+//! Shared server state.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::ClockHandle;
+use crate::config::{Credential, Timings};
+use crate::error::{ApiError, Service};
+use crate::store::{Db, Store};
+
+/// How many recorded requests are kept (oldest dropped first).
+pub const RECORD_LIMIT: usize = 10_000;
+
+/// A fault to inject into the next service requests (`POST /_emulator/faults`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// How many service requests it applies to (default 1).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Answer with this HTTP status (in the service's error shape) instead of serving.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Wait this long before answering.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// Close the connection without a complete answer.
+    #[serde(default)]
+    pub drop: bool,
+    /// `Retry-After` seconds to send with `status`.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One request as received (`GET /_emulator/requests`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// Sequence number since start.
+    pub seq: u64,
+    /// Real receive time, ms since the epoch.
+    pub received_ms: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Path as received (percent-encoded).
+    pub path: String,
+    /// Raw query string (without `?`), if any.
+    pub query: Option<String>,
+    /// Headers in receive order; `Authorization`, `X-Auth-Token` and `X-Security-Token`
+    /// values are replaced by `***`.
+    pub headers: Vec<(String, String)>,
+    /// Body as UTF-8 text (lossy); `null` when empty or not read (too large).
+    pub body: Option<String>,
+}
+
+/// Everything a request handler needs.
+pub struct App {
+    pub store: Arc<Store>,
+    pub clock: ClockHandle,
+    pub credentials: HashMap<String, Credential>,
+    pub timings: Timings,
+    pub region: String,
+    pub max_body_bytes: usize,
+    pub faults: Mutex<VecDeque<FaultSpec>>,
+    pub requests: Mutex<VecDeque<RecordedRequest>>,
+    pub seq: std::sync::atomic::AtomicU64,
+}
+
+impl App {
+    /// True when some credential belongs to `project_id`.
+    pub fn knows_project(&self, project_id: &str) -> bool {
+        self.credentials
+            .values()
+            .any(|c| c.project_id == project_id)
+    }
+
+    /// Records a request.
+    pub fn record(&self, mut r: RecordedRequest) {
+        r.seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut q = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        if q.len() >= RECORD_LIMIT {
+            q.pop_front();
+        }
+        q.push_back(r);
+    }
+
+    /// Takes one use of the first pending fault.
+    pub fn take_fault(&self) -> Option<FaultSpec> {
+        let mut q = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let front = q.front_mut()?;
+        let out = front.clone();
+        front.count = front.count.saturating_sub(1);
+        if front.count == 0 {
+            q.pop_front();
+        }
+        Some(out)
+    }
+
+    /// Runs `f` with the virtual time in one storage transaction on a blocking thread.
+    pub async fn tx<T, F>(self: &Arc<Self>, svc: Service, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db<'_>, i64) -> Result<T, ApiError> + Send + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            app.store.transaction(|db| {
+                let now = app.clock.now_ms();
+                f(db, now)
+            })
+        })
+        .await
+        .map_err(|_| ApiError::internal(svc, "Internal service error."))?
+    }
+}
+
+/// A random lower-case hex string of `n` characters.
+pub fn hex_id(n: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (0..n)
+        .map(|_| char::from(HEX[fastrand::usize(..16)]))
+        .collect()
+}
+
+/// A random UUID-shaped id (8-4-4-4-12 hex).
+pub fn uuid() -> String {
+    format!(
+        "{}-{}-4{}-{}-{}",
+        hex_id(8),
+        hex_id(4),
+        hex_id(3),
+        hex_id(4),
+        hex_id(12)
+    )
+}

@@ -1,0 +1,168 @@
+//! The emulator's virtual clock: `virtual = anchor_virtual + (real - anchor_real) × speed`.
+//!
+//! Every lifecycle (job completion, migration progress, SMS sub-tasks) is computed from this
+//! clock, so what a read returns depends only on the stored task and the clock. Tests step it
+//! with [`ClockHandle::advance`] or speed it up with [`ClockHandle::set_speed`]. The anchor is
+//! stored with the state, so after a restart the clock continues where it was.
+//!
+//! Signature date checks (`X-Sdk-Date`) use the real wall clock, not this one.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::store::Store;
+
+/// The highest accepted speed factor.
+pub const MAX_SPEED: f64 = 1_000_000.0;
+
+/// The clock's persistent state.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClockState {
+    /// Real time (ms since the epoch) at the last re-anchoring.
+    pub anchor_real_ms: i64,
+    /// Virtual time (ms since the epoch) at the last re-anchoring.
+    pub anchor_virtual_ms: i64,
+    /// Virtual milliseconds per real millisecond.
+    pub speed: f64,
+}
+
+impl ClockState {
+    fn now_at(&self, real_ms: i64) -> i64 {
+        let elapsed = real_ms.saturating_sub(self.anchor_real_ms).max(0) as f64;
+        let v = self.anchor_virtual_ms as f64 + elapsed * self.speed;
+        if v.is_finite() && v < i64::MAX as f64 {
+            v as i64
+        } else {
+            i64::MAX / 2
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch of the real wall clock.
+pub fn real_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2))
+        .unwrap_or(0)
+}
+
+/// Why a clock change was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClockError {
+    /// Speed outside `0..=MAX_SPEED` or not finite.
+    #[error("speed must be a finite number between 0 and {MAX_SPEED}")]
+    BadSpeed,
+    /// Advance by a negative or non-finite amount.
+    #[error("seconds must be a finite number >= 0 (the clock never goes back)")]
+    BadAdvance,
+    /// The new clock state could not be stored.
+    #[error("the clock state could not be stored: {0}")]
+    Store(String),
+}
+
+/// Shared handle on the virtual clock. Cheap to clone.
+#[derive(Clone)]
+pub struct ClockHandle {
+    state: Arc<Mutex<ClockState>>,
+    store: Arc<Store>,
+}
+
+impl std::fmt::Debug for ClockHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClockHandle")
+            .field("state", &self.snapshot())
+            .finish()
+    }
+}
+
+impl ClockHandle {
+    pub(crate) fn new(state: ClockState, store: Arc<Store>) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(state)),
+            store,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The clock state right now.
+    pub fn snapshot(&self) -> ClockState {
+        *self.lock()
+    }
+
+    /// Virtual now, in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.lock().now_at(real_now_ms())
+    }
+
+    /// Virtual now.
+    pub fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(u64::try_from(self.now_ms()).unwrap_or(0))
+    }
+
+    /// Current speed factor.
+    pub fn speed(&self) -> f64 {
+        self.lock().speed
+    }
+
+    /// Moves virtual time forward by `by`.
+    pub fn advance(&self, by: Duration) -> Result<ClockState, ClockError> {
+        self.advance_secs(by.as_secs_f64())
+    }
+
+    /// Moves virtual time forward by `secs` seconds (fractions allowed).
+    pub fn advance_secs(&self, secs: f64) -> Result<ClockState, ClockError> {
+        if !secs.is_finite() || !(0.0..=1e12).contains(&secs) {
+            return Err(ClockError::BadAdvance);
+        }
+        self.update(|s, real| {
+            let now = s.now_at(real);
+            s.anchor_real_ms = real;
+            s.anchor_virtual_ms = now.saturating_add((secs * 1000.0) as i64);
+        })
+    }
+
+    /// Sets how many virtual seconds pass per real second (0 freezes the clock).
+    pub fn set_speed(&self, speed: f64) -> Result<ClockState, ClockError> {
+        if !speed.is_finite() || !(0.0..=MAX_SPEED).contains(&speed) {
+            return Err(ClockError::BadSpeed);
+        }
+        self.update(|s, real| {
+            let now = s.now_at(real);
+            s.anchor_real_ms = real;
+            s.anchor_virtual_ms = now;
+            s.speed = speed;
+        })
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ClockState, i64)) -> Result<ClockState, ClockError> {
+        let mut guard = self.lock();
+        let mut next = *guard;
+        f(&mut next, real_now_ms());
+        self.store
+            .save_clock(&next)
+            .map_err(|e| ClockError::Store(e.to_string()))?;
+        *guard = next;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_scales_elapsed_real_time() {
+        let s = ClockState {
+            anchor_real_ms: 1000,
+            anchor_virtual_ms: 5000,
+            speed: 10.0,
+        };
+        assert_eq!(s.now_at(1000), 5000);
+        assert_eq!(s.now_at(1100), 6000);
+        // Real time going backwards never moves virtual time back.
+        assert_eq!(s.now_at(900), 5000);
+    }
+}

@@ -1,0 +1,902 @@
+//! DCS v2 data-migration operations.
+//!
+//! Lifecycles (api-facts §1.5, §2.3):
+//! - online: CreateOnlineMigrationTask → `CREATING` (job RUNNING) → after `timings.job`
+//!   `RUNNING` (job SUCCESS, waiting for configuration) → SetOnlineMigrationTask →
+//!   `FULLMIGRATING` → after `timings.full_sync` `SUCCESS` (full) or `INCRMIGEATING`
+//!   (incremental, until stopped);
+//! - backup import: CreateMigrationTask → `MIGRATING` → after `timings.backup_import` `SUCCESS`;
+//! - stop: `TERMINATING` → after `timings.terminate` `TERMINATED`; sync-stop: `TERMINATED` at
+//!   once; batch restart of a stopped online task: `FULLMIGRATING` again.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hwcloud_core::operation::Operation;
+use hwcloud_dcs::operations as ops;
+use hwcloud_dcs::types as t;
+use serde::{Deserialize, Serialize};
+
+use crate::app::{App, hex_id, uuid};
+use crate::config::{Timings, ms};
+use crate::error::{ApiError, Service, codes};
+use crate::request::{Ctx, check_id, parse_body};
+use crate::response::json;
+use crate::store::{Db, Kind};
+use crate::timefmt::iso8601_ms;
+use crate::timeline::Timeline;
+
+const SVC: Service = Service::Dcs;
+
+/// Status wire values used by the emulator.
+pub mod status {
+    pub const CREATING: &str = "CREATING";
+    pub const RUNNING: &str = "RUNNING";
+    pub const MIGRATING: &str = "MIGRATING";
+    pub const FULLMIGRATING: &str = "FULLMIGRATING";
+    pub const INCRMIGEATING: &str = "INCRMIGEATING";
+    pub const TERMINATING: &str = "TERMINATING";
+    pub const TERMINATED: &str = "TERMINATED";
+    pub const SUCCESS: &str = "SUCCESS";
+    pub const FAILED: &str = "FAILED";
+}
+use status::*;
+
+/// The DCS operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DcsOp {
+    CreateMigrationTask,
+    CreateOnlineMigrationTask,
+    SetOnlineMigrationTask,
+    ShowMigrationTask,
+    ShowMigrationTaskStats,
+    ListMigrationTask,
+    StopMigrationTask,
+    StopMigrationTaskSync,
+    BatchStopMigrationTasks,
+    BatchRestartOnlineMigrationTasks,
+    DeleteMigrationTask,
+    ListMigrationTaskLogs,
+    ShowJobInfo,
+}
+
+/// Route table entries: every DCS operation's spec metadata.
+pub const ROUTES: &[(&hwcloud_core::operation::OperationMeta, DcsOp)] = &[
+    (
+        &ops::create_migration_task::META,
+        DcsOp::CreateMigrationTask,
+    ),
+    (
+        &ops::create_online_migration_task::META,
+        DcsOp::CreateOnlineMigrationTask,
+    ),
+    (
+        &ops::set_online_migration_task::META,
+        DcsOp::SetOnlineMigrationTask,
+    ),
+    (&ops::show_migration_task::META, DcsOp::ShowMigrationTask),
+    (
+        &ops::show_migration_task_stats::META,
+        DcsOp::ShowMigrationTaskStats,
+    ),
+    (&ops::list_migration_task::META, DcsOp::ListMigrationTask),
+    (&ops::stop_migration_task::META, DcsOp::StopMigrationTask),
+    (
+        &ops::stop_migration_task_sync::META,
+        DcsOp::StopMigrationTaskSync,
+    ),
+    (
+        &ops::batch_stop_migration_tasks::META,
+        DcsOp::BatchStopMigrationTasks,
+    ),
+    (
+        &ops::batch_restart_online_migration_tasks::META,
+        DcsOp::BatchRestartOnlineMigrationTasks,
+    ),
+    (
+        &ops::delete_migration_task::META,
+        DcsOp::DeleteMigrationTask,
+    ),
+    (
+        &ops::list_migration_task_logs::META,
+        DcsOp::ListMigrationTaskLogs,
+    ),
+    (&ops::show_job_info::META, DcsOp::ShowJobInfo),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TaskKind {
+    Online,
+    BackupImport,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Endpoint {
+    id: Option<String>,
+    name: Option<String>,
+    addrs: Option<String>,
+}
+
+/// A stored DCS migration task. Passwords are never stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DcsTask {
+    id: String,
+    project_id: String,
+    kind: TaskKind,
+    name: String,
+    description: Option<String>,
+    created_ms: i64,
+    job_id: Option<String>,
+    vpc_id: Option<String>,
+    subnet_id: Option<String>,
+    security_group_id: Option<String>,
+    migration_method: Option<String>,
+    resume_mode: Option<String>,
+    bandwidth_limit_mb: Option<String>,
+    source: Option<Endpoint>,
+    target: Option<Endpoint>,
+    backup_files: Option<t::MigrationTaskBackupFiles>,
+    ecs_ip: Option<String>,
+    source_dbsize: i64,
+    timeline: Timeline,
+}
+
+/// A stored background job.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Job {
+    job_id: String,
+    task_id: String,
+    job_type: String,
+    begin_ms: i64,
+    end_ms: i64,
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl DcsTask {
+    fn new(id: String, project_id: String, kind: TaskKind, name: String, now: i64) -> Self {
+        let source_dbsize = 10_000 + i64::try_from(fnv(&id) % 90_000).unwrap_or(0);
+        Self {
+            id,
+            project_id,
+            kind,
+            name,
+            description: None,
+            created_ms: now,
+            job_id: None,
+            vpc_id: None,
+            subnet_id: None,
+            security_group_id: None,
+            migration_method: None,
+            resume_mode: None,
+            bandwidth_limit_mb: None,
+            source: None,
+            target: None,
+            backup_files: None,
+            ecs_ip: None,
+            source_dbsize,
+            timeline: Timeline::default(),
+        }
+    }
+
+    fn status(&self, now: i64) -> String {
+        self.timeline.status(now, CREATING)
+    }
+
+    fn updated_ms(&self, now: i64) -> i64 {
+        self.timeline
+            .current(now)
+            .map_or(self.created_ms, |t| t.at_ms)
+    }
+
+    fn migration_type(&self) -> &'static str {
+        match self.kind {
+            TaskKind::Online => "online_migration",
+            TaskKind::BackupImport => "backupfile_import",
+        }
+    }
+
+    fn to_show(&self, now: i64) -> t::MigrationTask {
+        let online = self.kind == TaskKind::Online;
+        let inst = |e: &Endpoint| t::MigrationTaskInstance {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            addrs: e.addrs.clone(),
+            ..Default::default()
+        };
+        t::MigrationTask {
+            task_id: Some(self.id.clone()),
+            task_name: Some(self.name.clone()),
+            description: self.description.clone(),
+            status: Some(t::MigrationTaskStatus::from_wire(&self.status(now))),
+            migration_type: Some(t::MigrationType::from_wire(self.migration_type())),
+            migration_method: self
+                .migration_method
+                .as_deref()
+                .map(t::MigrationMethod::from_wire),
+            ecs_tenant_private_ip: self.ecs_ip.clone(),
+            backup_files: self.backup_files.clone(),
+            network_type: online.then(|| t::NetworkType::from_wire("vpc")),
+            source_instance: self.source.as_ref().map(inst),
+            target_instance: self.target.as_ref().map(inst),
+            created_at: Some(iso8601_ms(self.created_ms)),
+            updated_at: Some(iso8601_ms(self.updated_ms(now))),
+            version: Some("6.0".to_owned()),
+            resume_mode: self.resume_mode.as_deref().map(t::ResumeMode::from_wire),
+            supported_features: Some(Vec::new()),
+            tenant_vpc_id: self.vpc_id.clone(),
+            tenant_subnet_id: self.subnet_id.clone(),
+            tenant_security_group_id: self.security_group_id.clone(),
+            bandwidth_limit_mb: self.bandwidth_limit_mb.clone(),
+            ..Default::default()
+        }
+    }
+
+    fn to_list_item(&self, now: i64) -> t::MigrationTaskList {
+        let data_source = match self.kind {
+            TaskKind::Online => self
+                .source
+                .as_ref()
+                .and_then(|s| s.addrs.clone().or(s.id.clone())),
+            TaskKind::BackupImport => self
+                .backup_files
+                .as_ref()
+                .and_then(|b| b.bucket_name.clone().or_else(|| b.backup_id.clone())),
+        };
+        t::MigrationTaskList {
+            task_id: Some(self.id.clone()),
+            task_name: Some(self.name.clone()),
+            status: Some(t::MigrationTaskStatus::from_wire(&self.status(now))),
+            migration_type: Some(t::MigrationType::from_wire(self.migration_type())),
+            migration_method: self
+                .migration_method
+                .as_deref()
+                .map(t::MigrationMethod::from_wire),
+            ecs_tenant_private_ip: self.ecs_ip.clone(),
+            data_source,
+            source_instance_id: self.source.as_ref().and_then(|s| s.id.clone()),
+            source_instance_name: self.source.as_ref().and_then(|s| s.name.clone()),
+            target_instance_id: self.target.as_ref().and_then(|s| s.id.clone()),
+            target_instance_name: self.target.as_ref().and_then(|s| s.name.clone()),
+            target_instance_addrs: self.target.as_ref().and_then(|s| s.addrs.clone()),
+            created_at: Some(iso8601_ms(self.created_ms)),
+            description: self.description.clone(),
+            version: Some("6.0".to_owned()),
+            resume_mode: self.resume_mode.as_deref().map(t::ResumeMode::from_wire),
+            supported_features: Some(Vec::new()),
+            ..Default::default()
+        }
+    }
+
+    fn to_stats(&self, now: i64) -> t::MigrationTaskStats {
+        let status = self.status(now);
+        let src = self.source_dbsize;
+        let frac = match status.as_str() {
+            SUCCESS | INCRMIGEATING => 1.0,
+            _ => self.timeline.phase_progress(now).map_or(0.0, |(f, _)| f),
+        };
+        let target = ((src as f64) * frac).floor() as i64;
+        let (kbps, ops, migrating) = match status.as_str() {
+            FULLMIGRATING | MIGRATING => (10_240 + (fnv(&self.id) % 2048) as i64, 5_000, true),
+            INCRMIGEATING => (16, 120, true),
+            _ => (0, 0, false),
+        };
+        let offset = if migrating && status != INCRMIGEATING {
+            src - target
+        } else {
+            0
+        };
+        t::MigrationTaskStats {
+            full_migration_progress: Some(((frac * 100.0).floor() as i64).into()),
+            offset: Some(offset.into()),
+            source_dbsize: Some(src.into()),
+            target_dbsize: Some(target.into()),
+            target_input_kbps: Some(kbps.into()),
+            target_ops: Some(ops.into()),
+            is_migrating: Some(migrating),
+            ..Default::default()
+        }
+    }
+
+    /// Stops the task (sync: at once). Refusals carry a DCS code and message.
+    fn stop(&mut self, now: i64, timings: &Timings, sync: bool) -> Result<(), (String, String)> {
+        let st = self.status(now);
+        match st.as_str() {
+            TERMINATED => Ok(()),
+            TERMINATING if !sync => Ok(()),
+            TERMINATING | RUNNING | FULLMIGRATING | INCRMIGEATING | MIGRATING => {
+                self.timeline.cut(now);
+                if st != TERMINATING {
+                    self.timeline
+                        .push(now, TERMINATING, "Stopping the migration task.");
+                }
+                let at = if sync {
+                    now
+                } else {
+                    now + ms(timings.terminate)
+                };
+                self.timeline
+                    .push(at, TERMINATED, "The migration task has stopped.");
+                Ok(())
+            }
+            other => Err((
+                codes::DCS_BAD_STATE.to_owned(),
+                format!(
+                    "The migration task {} is {other}; it cannot be stopped in this state.",
+                    self.id
+                ),
+            )),
+        }
+    }
+
+    fn start_sync(&mut self, now: i64, timings: &Timings, message: &str) {
+        let end = now + ms(timings.full_sync);
+        self.timeline.cut(now);
+        self.timeline.push_phase(now, end, FULLMIGRATING, message);
+        if self.migration_method.as_deref() == Some("incremental_migration") {
+            self.timeline.push(
+                end,
+                INCRMIGEATING,
+                "Full synchronisation finished; incremental synchronisation is running.",
+            );
+        } else {
+            self.timeline.push(
+                end,
+                SUCCESS,
+                "Full synchronisation finished; the migration succeeded.",
+            );
+        }
+    }
+
+    fn restart(&mut self, now: i64, timings: &Timings) -> Result<(), (String, String)> {
+        let st = self.status(now);
+        if self.kind != TaskKind::Online || self.migration_method.is_none() {
+            return Err((
+                codes::DCS_BAD_STATE.to_owned(),
+                format!(
+                    "The migration task {} is not a configured online migration task and cannot be restarted.",
+                    self.id
+                ),
+            ));
+        }
+        match st.as_str() {
+            TERMINATED | FAILED | "MIGRATION_FAILED" | SUCCESS => {
+                self.start_sync(
+                    now,
+                    timings,
+                    "The migration task was restarted; full synchronisation started.",
+                );
+                Ok(())
+            }
+            other => Err((
+                codes::DCS_BAD_STATE.to_owned(),
+                format!(
+                    "The migration task {} is {other}; only stopped, failed or finished tasks can be restarted.",
+                    self.id
+                ),
+            )),
+        }
+    }
+}
+
+fn bad_state((code, msg): (String, String)) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, &code, msg)
+}
+
+fn check_task_id(id: &str) -> Result<(), ApiError> {
+    if check_id(id, 64) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_param(
+            codes::DCS_BAD_TASK_ID,
+            "task_id",
+            "Invalid task ID format: task_id must be 1 to 64 characters from A-Z, a-z, 0-9, '-', '_' and '.'.",
+        ))
+    }
+}
+
+fn validated<I: Operation>(input: I) -> Result<I, ApiError> {
+    input
+        .validate()
+        .map_err(|e| ApiError::validation(SVC, &e))?;
+    Ok(input)
+}
+
+fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
+    db.get::<DcsTask>(Kind::DcsTask, project, id)?
+        .ok_or_else(|| ApiError::dcs_no_task(id))
+}
+
+fn save(db: &Db<'_>, task: &DcsTask) -> Result<(), ApiError> {
+    db.put(
+        Kind::DcsTask,
+        &task.project_id,
+        &task.id,
+        task.created_ms,
+        task,
+    )?;
+    Ok(())
+}
+
+/// CreateMigrationTask with `migration_type=online_migration`: the older documents (S002,
+/// S003) allow it and their example uses it; newer docs steer callers to
+/// CreateOnlineMigrationTask + SetOnlineMigrationTask (facts §1.1 D7). The emulator accepts
+/// it, so seed-era clients work: the task is configured at creation and syncs at once.
+async fn create_legacy_online(
+    app: &Arc<App>,
+    project: String,
+    body: t::CreateMigrationTaskBody,
+) -> Result<Response, ApiError> {
+    let Some(source) = body.source_instance.clone() else {
+        return Err(ApiError::invalid_param(
+            codes::DCS_INVALID,
+            "source_instance",
+            "Invalid request parameter: source_instance: required when migration_type is online_migration.",
+        ));
+    };
+    let timings = app.timings;
+    let resp = app
+        .tx(SVC, move |db, now| {
+            let id = uuid();
+            let mut task = DcsTask::new(
+                id.clone(),
+                project,
+                TaskKind::Online,
+                body.task_name.clone(),
+                now,
+            );
+            task.description = body.description.clone();
+            task.migration_method = Some(body.migration_method.as_str().to_owned());
+            task.resume_mode = Some("auto".to_owned());
+            task.source = Some(Endpoint {
+                id: None,
+                name: None,
+                addrs: Some(source.addrs.clone()),
+            });
+            task.target = Some(Endpoint {
+                id: Some(body.target_instance.id.clone()),
+                name: body.target_instance.name.clone(),
+                addrs: None,
+            });
+            task.start_sync(
+                now,
+                &timings,
+                "Created with CreateMigrationTask (online_migration, the older API); full synchronisation started.",
+            );
+            save(db, &task)?;
+            Ok(t::CreateMigrationTaskResponse {
+                id: Some(id),
+                name: Some(task.name.clone()),
+                status: Some(t::MigrationTaskStatus::from_wire(&task.status(now))),
+                error: Some(String::new()),
+                ..Default::default()
+            })
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &resp))
+}
+
+/// Serves one DCS operation.
+pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, ApiError> {
+    let project = ctx.caller.project_id.clone();
+    let timings = app.timings;
+    match op {
+        DcsOp::CreateMigrationTask => {
+            let input = validated(ops::CreateMigrationTaskInput {
+                body: parse_body(SVC, &ctx.body)?,
+            })?;
+            let body = input.body;
+            if body.migration_type.as_str() == "online_migration" {
+                return create_legacy_online(app, project, body).await;
+            }
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let id = uuid();
+                    let mut task = DcsTask::new(
+                        id.clone(),
+                        project,
+                        TaskKind::BackupImport,
+                        body.task_name.clone(),
+                        now,
+                    );
+                    task.description = body.description.clone();
+                    task.migration_method = Some(body.migration_method.as_str().to_owned());
+                    task.target = Some(Endpoint {
+                        id: Some(body.target_instance.id.clone()),
+                        name: body.target_instance.name.clone(),
+                        addrs: None,
+                    });
+                    task.backup_files =
+                        body.backup_files
+                            .as_ref()
+                            .map(|b| t::MigrationTaskBackupFiles {
+                                file_source: b.file_source.clone(),
+                                bucket_name: b.bucket_name.clone(),
+                                backup_id: b.backup_id.clone(),
+                                files: b.files.as_ref().map(|fs| {
+                                    fs.iter()
+                                        .map(|f| t::BackupFileInfo {
+                                            file_name: Some(f.file_name.clone()),
+                                            size: f.size.clone(),
+                                            update_at: f.update_at.clone(),
+                                            ..Default::default()
+                                        })
+                                        .collect()
+                                }),
+                                ..Default::default()
+                            });
+                    let end = now + ms(timings.backup_import);
+                    task.timeline.push_phase(
+                        now,
+                        end,
+                        MIGRATING,
+                        "Importing the backup files into the target instance.",
+                    );
+                    task.timeline.push(
+                        end,
+                        SUCCESS,
+                        "The backup files were imported; the migration succeeded.",
+                    );
+                    save(db, &task)?;
+                    Ok(t::CreateMigrationTaskResponse {
+                        id: Some(id),
+                        name: Some(task.name),
+                        status: Some(t::MigrationTaskStatus::from_wire(MIGRATING)),
+                        error: Some(String::new()),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::CreateOnlineMigrationTask => {
+            let input = validated(ops::CreateOnlineMigrationTaskInput {
+                body: parse_body(SVC, &ctx.body)?,
+            })?;
+            let body = input.body;
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let id = uuid();
+                    let job_id = hex_id(32);
+                    let mut task = DcsTask::new(
+                        id.clone(),
+                        project.clone(),
+                        TaskKind::Online,
+                        body.name.clone(),
+                        now,
+                    );
+                    task.description = body.description.clone();
+                    task.vpc_id = Some(body.vpc_id.clone());
+                    task.subnet_id = Some(body.subnet_id.clone());
+                    task.security_group_id = Some(body.security_group_id.clone());
+                    task.job_id = Some(job_id.clone());
+                    let h = fnv(&id);
+                    task.ecs_ip = Some(format!("192.168.{}.{}", h % 250, 2 + (h >> 8) % 250));
+                    let end = now + ms(timings.job);
+                    task.timeline
+                        .push(now, CREATING, "Creating the migration machine.");
+                    task.timeline.push(
+                        end,
+                        RUNNING,
+                        "The migration machine is ready; waiting for the task to be configured.",
+                    );
+                    save(db, &task)?;
+                    let job = Job {
+                        job_id: job_id.clone(),
+                        task_id: id.clone(),
+                        job_type: "createMigrationTask".to_owned(),
+                        begin_ms: now,
+                        end_ms: end,
+                    };
+                    db.put(Kind::DcsJob, &project, &job_id, now, &job)?;
+                    Ok(t::CreateOnlineMigrationTaskResponse {
+                        instance_id: Some(id),
+                        job_id: Some(job_id),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::SetOnlineMigrationTask => {
+            let input = validated(ops::SetOnlineMigrationTaskInput {
+                task_id: ctx.param("task_id").to_owned(),
+                body: parse_body(SVC, &ctx.body)?,
+            })?;
+            check_task_id(&input.task_id)?;
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let mut task = load(db, &project, &input.task_id)?;
+                    let st = task.status(now);
+                    if task.kind != TaskKind::Online {
+                        return Err(ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            codes::DCS_BAD_STATE,
+                            "This task is a backup import; only online migration tasks can be configured.",
+                        ));
+                    }
+                    if st != RUNNING {
+                        return Err(ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            codes::DCS_BAD_STATE,
+                            format!("The migration task is {st}; it can be configured only while RUNNING (migration machine ready, not configured yet)."),
+                        ));
+                    }
+                    let b = input.body;
+                    task.migration_method = Some(b.migration_method.as_str().to_owned());
+                    task.resume_mode = Some(b.resume_mode.as_str().to_owned());
+                    task.bandwidth_limit_mb = b.bandwidth_limit_mb.clone();
+                    task.source = Some(Endpoint {
+                        id: b.source_instance.id.clone(),
+                        name: None,
+                        addrs: b.source_instance.addrs.clone(),
+                    });
+                    task.target = Some(Endpoint {
+                        id: b.target_instance.id.clone(),
+                        name: None,
+                        addrs: b.target_instance.addrs.clone(),
+                    });
+                    task.start_sync(now, &timings, "The task was configured; full synchronisation started.");
+                    save(db, &task)?;
+                    Ok(t::SetOnlineMigrationTaskResponse {
+                        id: Some(task.id.clone()),
+                        name: Some(task.name.clone()),
+                        status: Some(t::MigrationTaskStatus::from_wire(&task.status(now))),
+                        error: Some(String::new()),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::ShowMigrationTask | DcsOp::ShowMigrationTaskStats => {
+            let task_id = ctx.param("task_id").to_owned();
+            let input = if op == DcsOp::ShowMigrationTask {
+                validated(ops::ShowMigrationTaskInput { task_id })?.task_id
+            } else {
+                validated(ops::ShowMigrationTaskStatsInput { task_id })?.task_id
+            };
+            check_task_id(&input)?;
+            let body = app
+                .tx(SVC, move |db, now| {
+                    let task = load(db, &project, &input)?;
+                    Ok(if op == DcsOp::ShowMigrationTask {
+                        serde_json::to_value(task.to_show(now))
+                    } else {
+                        serde_json::to_value(task.to_stats(now))
+                    }
+                    .unwrap_or_default())
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &body))
+        }
+        DcsOp::ListMigrationTask => {
+            let input = validated(ops::ListMigrationTaskInput {
+                offset: ctx.query_i32(SVC, "offset")?,
+                limit: ctx.query_i32(SVC, "limit")?,
+                name: ctx.query("name").map(str::to_owned),
+            })?;
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let all: Vec<DcsTask> = db.list(Kind::DcsTask, &project)?;
+                    let matching: Vec<&DcsTask> = all
+                        .iter()
+                        .filter(|t| input.name.as_deref().is_none_or(|n| t.name.contains(n)))
+                        .collect();
+                    let offset = usize::try_from(input.offset.unwrap_or(0)).unwrap_or(0);
+                    let limit = usize::try_from(input.limit.unwrap_or(10)).unwrap_or(10);
+                    Ok(t::ListMigrationTaskResponse {
+                        count: Some(i32::try_from(matching.len()).unwrap_or(i32::MAX)),
+                        migration_tasks: Some(
+                            matching
+                                .iter()
+                                .skip(offset)
+                                .take(limit)
+                                .map(|t| t.to_list_item(now))
+                                .collect(),
+                        ),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::StopMigrationTask | DcsOp::StopMigrationTaskSync => {
+            let task_id = ctx.param("task_id").to_owned();
+            let sync = op == DcsOp::StopMigrationTaskSync;
+            let task_id = if sync {
+                validated(ops::StopMigrationTaskSyncInput { task_id })?.task_id
+            } else {
+                validated(ops::StopMigrationTaskInput { task_id })?.task_id
+            };
+            check_task_id(&task_id)?;
+            let shown = app
+                .tx(SVC, move |db, now| {
+                    let mut task = load(db, &project, &task_id)?;
+                    task.stop(now, &timings, sync).map_err(bad_state)?;
+                    save(db, &task)?;
+                    Ok(task.to_show(now))
+                })
+                .await?;
+            if sync {
+                Ok(StatusCode::NO_CONTENT.into_response())
+            } else {
+                Ok(json(StatusCode::OK, &shown))
+            }
+        }
+        DcsOp::BatchStopMigrationTasks | DcsOp::BatchRestartOnlineMigrationTasks => {
+            let ids = if op == DcsOp::BatchStopMigrationTasks {
+                validated(ops::BatchStopMigrationTasksInput {
+                    body: parse_body(SVC, &ctx.body)?,
+                })?
+                .body
+                .migration_tasks
+            } else {
+                validated(ops::BatchRestartOnlineMigrationTasksInput {
+                    body: parse_body(SVC, &ctx.body)?,
+                })?
+                .body
+                .migration_tasks
+            };
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let mut results = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let outcome = if !check_id(&id, 64) {
+                            Err((
+                                codes::DCS_BAD_TASK_ID.to_owned(),
+                                "Invalid task ID format.".to_owned(),
+                            ))
+                        } else {
+                            match db.get::<DcsTask>(Kind::DcsTask, &project, &id)? {
+                                None => Err((
+                                    codes::DCS_NO_TASK.to_owned(),
+                                    format!("The migration task {id} does not exist."),
+                                )),
+                                Some(mut task) => {
+                                    let r = if op == DcsOp::BatchStopMigrationTasks {
+                                        task.stop(now, &timings, false)
+                                    } else {
+                                        task.restart(now, &timings)
+                                    };
+                                    if r.is_ok() {
+                                        save(db, &task)?;
+                                    }
+                                    r
+                                }
+                            }
+                        };
+                        results.push(match outcome {
+                            Ok(()) => t::MigrationTaskResult {
+                                result: Some(t::BatchResult::from_wire("success")),
+                                task_id: Some(id),
+                                ..Default::default()
+                            },
+                            Err((code, msg)) => t::MigrationTaskResult {
+                                result: Some(t::BatchResult::from_wire("failed")),
+                                task_id: Some(id),
+                                error_code: Some(code),
+                                error_msg: Some(msg),
+                                ..Default::default()
+                            },
+                        });
+                    }
+                    Ok(t::BatchMigrationTasksResponse {
+                        migration_tasks: Some(results),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::DeleteMigrationTask => {
+            let input = validated(ops::DeleteMigrationTaskInput {
+                body: parse_body(SVC, &ctx.body)?,
+            })?;
+            let resp = app
+                .tx(SVC, move |db, _now| {
+                    let mut deleted: Vec<String> = Vec::new();
+                    for id in input.body.task_id_list {
+                        if deleted.contains(&id) {
+                            continue;
+                        }
+                        if db.delete(Kind::DcsTask, &project, &id)? {
+                            deleted.push(id);
+                        }
+                    }
+                    Ok(t::DeleteMigrationTaskResponse {
+                        task_id_list: Some(deleted),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::ListMigrationTaskLogs => {
+            let input = validated(ops::ListMigrationTaskLogsInput {
+                task_id: ctx.param("task_id").to_owned(),
+                offset: ctx.query_i32(SVC, "offset")?,
+                limit: ctx.query_i32(SVC, "limit")?,
+                log_level: ctx.query("log_level").map(t::LogLevel::from_wire),
+            })?;
+            check_task_id(&input.task_id)?;
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let task = load(db, &project, &input.task_id)?;
+                    let level = input.log_level.as_ref().map(|l| l.as_str().to_owned());
+                    let logs: Vec<t::MigrationLog> = task
+                        .timeline
+                        .happened(now)
+                        .filter(|tr| level.as_deref().is_none_or(|l| l == tr.level))
+                        .map(|tr| t::MigrationLog {
+                            created_at: Some(iso8601_ms(tr.at_ms)),
+                            log_level: Some(t::LogLevel::from_wire(&tr.level)),
+                            message: Some(tr.message.clone()),
+                            log_code: Some(format!("MIGRATION_{}", tr.status)),
+                            keyword: Some(vec![tr.status.clone()]),
+                            ..Default::default()
+                        })
+                        .collect();
+                    let offset = usize::try_from(input.offset.unwrap_or(0)).unwrap_or(0);
+                    let limit = usize::try_from(input.limit.unwrap_or(10)).unwrap_or(10);
+                    Ok(t::ListMigrationTaskLogsResponse {
+                        log_num: Some(i32::try_from(logs.len()).unwrap_or(i32::MAX)),
+                        migration_logs: Some(logs.into_iter().skip(offset).take(limit).collect()),
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::ShowJobInfo => {
+            let input = validated(ops::ShowJobInfoInput {
+                job_id: ctx.param("job_id").to_owned(),
+            })?;
+            if !check_id(&input.job_id, 64) {
+                return Err(ApiError::invalid_param(
+                    codes::DCS_INVALID,
+                    "job_id",
+                    "Invalid request parameter: job_id must be 1 to 64 characters from A-Z, a-z, 0-9, '-', '_' and '.'.",
+                ));
+            }
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    let job: Job =
+                        db.get(Kind::DcsJob, &project, &input.job_id)?
+                            .ok_or_else(|| {
+                                ApiError::new(
+                                    StatusCode::NOT_FOUND,
+                                    codes::DCS_NO_JOB,
+                                    format!("The job {} does not exist.", input.job_id),
+                                )
+                            })?;
+                    let done = now >= job.end_ms;
+                    Ok(t::JobInfo {
+                        job_id: Some(job.job_id),
+                        job_type: Some(job.job_type),
+                        status: Some(t::JobStatus::from_wire(if done {
+                            "SUCCESS"
+                        } else {
+                            "RUNNING"
+                        })),
+                        begin_time: Some(job.begin_ms.to_string()),
+                        end_time: Some(if done {
+                            job.end_ms.to_string()
+                        } else {
+                            String::new()
+                        }),
+                        fail_reason: None,
+                        ..Default::default()
+                    })
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! The service entry point: every request that is not `GET /` or `/_emulator/...`.
+//!
+//! Order of checks: record → body limit (413) → fault injection → route (404) →
+//! authentication (401) and project (403) → operation (400 validation, then the handler).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+
+use crate::app::{App, RecordedRequest, hex_id};
+use crate::auth::{Incoming, authenticate, forbidden_project};
+use crate::clock::real_now_ms;
+use crate::dcs::{self, DcsOp};
+use crate::error::{ApiError, Service, codes};
+use crate::request::{Ctx, parse_query, percent_decode};
+use crate::sms::{self, SmsOp};
+
+/// A routed operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Dcs(DcsOp),
+    Sms(SmsOp),
+}
+
+/// Decoded path parameters by placeholder name.
+pub type PathParams = Vec<(&'static str, String)>;
+
+/// Matches `method` and `path` against every spec operation.
+pub fn match_route(method: &str, path: &str) -> Option<(Op, PathParams)> {
+    let dcs = dcs::ROUTES.iter().map(|(m, o)| (*m, Op::Dcs(*o)));
+    let sms = sms::ROUTES.iter().map(|(m, o)| (*m, Op::Sms(*o)));
+    let mut best: Option<(Op, PathParams, usize)> = None;
+    for (meta, op) in dcs.chain(sms) {
+        if meta.method != method {
+            continue;
+        }
+        if let Some((params, literals)) = match_template(meta.path, path) {
+            // Prefer the template with the most literal segments (`/tasks/delete` over
+            // `/tasks/{task_id}`).
+            if best.as_ref().is_none_or(|(_, _, l)| literals > *l) {
+                best = Some((op, params, literals));
+            }
+        }
+    }
+    best.map(|(op, params, _)| (op, params))
+}
+
+fn match_template(template: &'static str, path: &str) -> Option<(PathParams, usize)> {
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    let mut params = Vec::new();
+    let mut literals = 0;
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some((params, literals)),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    if ps.is_empty() {
+                        return None;
+                    }
+                    params.push((name, percent_decode(ps)));
+                } else if ts == ps {
+                    literals += 1;
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn redacted(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization")
+        || name.eq_ignore_ascii_case("x-auth-token")
+        || name.eq_ignore_ascii_case("x-security-token")
+}
+
+/// Axum fallback handler serving DCS and SMS.
+pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
+    let request_id = hex_id(32);
+    let (parts, body) = req.into_parts();
+    let raw_path = parts.uri.path().to_owned();
+    let svc = Service::from_path(&raw_path);
+    let method = parts.method.as_str().to_owned();
+    let raw_query = parts.uri.query().map(str::to_owned);
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = declared.is_some_and(|n| n > app.max_body_bytes as u64);
+    let body: Option<Bytes> = if too_large {
+        None
+    } else {
+        axum::body::to_bytes(body, app.max_body_bytes).await.ok()
+    };
+
+    app.record(RecordedRequest {
+        seq: 0,
+        received_ms: real_now_ms(),
+        method: method.clone(),
+        path: raw_path.clone(),
+        query: raw_query.clone(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if redacted(k) {
+                    "***".to_owned()
+                } else {
+                    v.clone()
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+        body: body
+            .as_ref()
+            .filter(|b| !b.is_empty())
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
+    });
+
+    let result = match app.take_fault() {
+        Some(fault) => {
+            if let Some(d) = fault.delay_ms {
+                tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
+            }
+            if fault.drop {
+                return dropped_connection();
+            }
+            match fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+                Some(status) => Err(injected(status, svc, fault.retry_after)),
+                None => {
+                    handle(
+                        &app,
+                        svc,
+                        &method,
+                        &raw_path,
+                        raw_query.as_deref(),
+                        &headers,
+                        body,
+                    )
+                    .await
+                }
+            }
+        }
+        None => {
+            handle(
+                &app,
+                svc,
+                &method,
+                &raw_path,
+                raw_query.as_deref(),
+                &headers,
+                body,
+            )
+            .await
+        }
+    };
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if e.status.is_server_error() {
+                tracing::warn!(code = %e.code, msg = %e.msg, "server error answer");
+            }
+            e.into_response_for(svc)
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+fn injected(status: StatusCode, svc: Service, retry_after: Option<u64>) -> ApiError {
+    let code = if status == StatusCode::TOO_MANY_REQUESTS {
+        codes::THROTTLED
+    } else if status.is_server_error() {
+        match svc {
+            Service::Dcs => codes::DCS_INTERNAL,
+            Service::Sms => codes::SMS_INTERNAL,
+        }
+    } else {
+        crate::request::invalid_code(svc)
+    };
+    let mut e = ApiError::new(
+        status,
+        code,
+        format!("Injected fault: HTTP {}", status.as_u16()),
+    );
+    e.retry_after = retry_after;
+    e
+}
+
+/// An answer whose body fails at once: the connection is closed without a complete response.
+fn dropped_connection() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault injection: connection dropped",
+        ))
+    });
+    let mut resp = Response::new(Body::from_stream(stream));
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from_static("1024"),
+    );
+    resp
+}
+
+async fn handle(
+    app: &Arc<App>,
+    svc: Service,
+    method: &str,
+    raw_path: &str,
+    raw_query: Option<&str>,
+    headers: &[(String, String)],
+    body: Option<Bytes>,
+) -> Result<Response, ApiError> {
+    let Some(body) = body else {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!(
+                "Request entity too large: the body exceeds {} bytes.",
+                app.max_body_bytes
+            ),
+        ));
+    };
+    let Some((op, params)) = match_route(method, raw_path) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::NO_API,
+            format!("The API does not exist or has not been published: {method} {raw_path}"),
+        ));
+    };
+    let query = parse_query(raw_query);
+    let caller = authenticate(
+        app,
+        &Incoming {
+            method,
+            raw_path,
+            query: &query,
+            headers,
+            body: &body,
+        },
+        svc,
+    )?;
+    if let Some((_, project)) = params.iter().find(|(k, _)| *k == "project_id") {
+        if !crate::request::check_id(project, 64) {
+            return Err(ApiError::invalid_param(
+                codes::DCS_BAD_PROJECT,
+                "project_id",
+                "Invalid project ID format.",
+            ));
+        }
+        if *project != caller.project_id {
+            return Err(forbidden_project(svc));
+        }
+    }
+    let ctx = Ctx {
+        caller,
+        params,
+        query,
+        body,
+    };
+    match op {
+        Op::Dcs(op) => dcs::handle(app, op, ctx).await,
+        Op::Sms(op) => sms::handle(app, op, ctx).await,
+    }
+}
