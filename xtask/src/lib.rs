@@ -67,6 +67,7 @@ pub const FIXTURE_CRATE: &str = "codegen-fixtures";
 pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
     let mut outputs = Vec::new();
     let mut errors = Vec::new();
+    let mut cli_services = Vec::new();
     for dir in SPEC_DIRS {
         match spec::load_dir(&root.join(dir)) {
             Ok(specs) => {
@@ -89,6 +90,11 @@ pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
                     outputs.extend(codegen::generate(s, &rel));
                     if *dir == "spec" {
                         outputs.push(openapi::generate(s, &rel));
+                        outputs.push(files::Output {
+                            path: Path::new(CLI_GENERATED).join(format!("{}.rs", s.service.name)),
+                            text: codegen::render(&rel, codegen::cli::cli_file(s)),
+                        });
+                        cli_services.push(s.service.name.clone());
                     }
                 }
                 if !fixtures.is_empty() {
@@ -101,7 +107,32 @@ pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
     if !errors.is_empty() {
         return Err(CodegenError::Spec(errors));
     }
+    if !cli_services.is_empty() {
+        outputs.push(cli_index(&cli_services));
+    }
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
+}
+
+/// Where the CLI's per-service command modules are generated.
+pub const CLI_GENERATED: &str = "crates/hwcloud-cli/src/generated";
+
+/// `crates/hwcloud-cli/src/generated/mod.rs`: one module per service, and the list the CLI
+/// uses to register them.
+fn cli_index(services: &[String]) -> files::Output {
+    use quote::{format_ident, quote};
+    let mods = services.iter().map(|s| {
+        let id = format_ident!("{}", s);
+        quote! { pub mod #id; }
+    });
+    let tokens = quote! {
+        //! The `hwcloud <service> <operation>` commands, generated from the specs.
+        #( #mods )*
+    };
+    files::Output {
+        path: Path::new(CLI_GENERATED).join("mod.rs"),
+        text: codegen::render("spec/*.yaml", tokens),
+    }
 }
 
 /// The module name of a fixture: its file stem (`xtask/fixtures/open_enum.yaml` → `open_enum`).

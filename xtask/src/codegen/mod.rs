@@ -1,5 +1,6 @@
 //! Rust code generation: spec IR → token streams (`quote`) → formatted files (`prettyplease`).
 
+pub mod cli;
 pub mod client;
 pub mod operations;
 pub mod support;

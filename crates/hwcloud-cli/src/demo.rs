@@ -1,0 +1,333 @@
+//! `hwcloud demo`: the main job. Starts the emulator in-process (unless `--endpoint` or
+//! `--region` point at a real cloud) and runs, printing each step, a DCS online migration
+//! (create, wait for the job, configure incremental migration, wait for the incremental
+//! sync with progress, stats, stop, wait until terminated, delete), a DCS backup-file
+//! import, and an SMS task (create, start, wait, delete).
+
+use crate::runner::CliError;
+use crate::wait::Progress;
+use clap::{Arg, ArgMatches, Command};
+use hwcloud_core::client::{ClientBuilder, ServiceClient};
+use hwcloud_core::{Credentials, Error};
+use hwcloud_dcs::types::{
+    ConfigMigrationInstanceBody, CreateMigrationTaskBody, MigrationMethod, ResumeMode,
+};
+use hwcloud_sms::types::{PostTask, TaskOperation};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// The seed documents' example bodies, embedded so the demo needs no files.
+const BACKUP_IMPORT: &str =
+    include_str!("../../../spec/examples/dcs/create_migration_task.request.backup_import.json");
+const SMS_CREATE_TASK: &str =
+    include_str!("../../../spec/examples/sms/create_task.request.s001.json");
+
+pub fn command() -> Command {
+    let text = |id: &'static str, default: &'static str, help: &'static str| {
+        Arg::new(id)
+            .long(id)
+            .value_name("ID")
+            .default_value(default)
+            .help(help)
+    };
+    Command::new("demo")
+        .about("Run a whole DCS online migration, a backup import and an SMS task, on the embedded emulator by default")
+        .arg(text("vpc-id", "vpc-demo", "VPC of the migration machine"))
+        .arg(text("subnet-id", "subnet-demo", "Subnet of the migration machine"))
+        .arg(text("security-group-id", "sg-demo", "Security group of the migration machine"))
+        .arg(text("source-addrs", "10.0.0.10:6379", "Source Redis address(es), host:port[,host:port]"))
+        .arg(text("target-instance-id", "dcs-demo-target", "Target DCS instance id"))
+        .arg(
+            Arg::new("interval")
+                .long("interval")
+                .value_name("SECONDS")
+                .value_parser(clap::value_parser!(f64))
+                .help("Seconds between polls (default 0.2 on the emulator, 5 on a cloud)"),
+        )
+}
+
+fn step(n: &mut u32, text: impl AsRef<str>) {
+    *n += 1;
+    let _ = writeln!(std::io::stdout(), "[{n:>2}] {}", text.as_ref());
+}
+
+fn info(text: impl AsRef<str>) {
+    let _ = writeln!(std::io::stdout(), "     {}", text.as_ref());
+}
+
+pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
+    let started = Instant::now();
+    let remote =
+        m.get_one::<String>("endpoint").is_some() || m.get_one::<String>("region").is_some();
+    let mut emulator = None;
+    let (dcs, sms, interval): (hwcloud_dcs::Client, hwcloud_sms::Client, f64) = if remote {
+        let every = m.get_one::<f64>("interval").copied().unwrap_or(5.0);
+        (crate::build_client(m)?, crate::build_client(m)?, every)
+    } else {
+        let handle = hwcloud_emulator::Emulator::builder()
+            .in_memory()
+            .start()
+            .await
+            .map_err(|e| CliError::config(format!("cannot start the embedded emulator: {e}")))?;
+        let c = handle.default_credential();
+        let creds =
+            Credentials::new(c.ak.clone(), c.sk.clone()).with_project_id(c.project_id.clone());
+        let url = handle.base_url();
+        let _ = writeln!(
+            std::io::stdout(),
+            "Embedded emulator on {url} (project {}); no cloud account, no network.",
+            c.project_id
+        );
+        let every = m.get_one::<f64>("interval").copied().unwrap_or(0.2);
+        let dcs = emulator_client(&url, creds.clone())?;
+        let sms = emulator_client(&url, creds)?;
+        emulator = Some(handle);
+        (dcs, sms, every)
+    };
+    let every = Duration::from_secs_f64(interval.max(0.01));
+    let result = flows(&dcs, &sms, m, every).await;
+    if let Some(handle) = emulator {
+        handle.shutdown().await;
+    }
+    result?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "\nAll flows finished in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn emulator_client<C: ServiceClient>(url: &str, creds: Credentials) -> Result<C, CliError> {
+    ClientBuilder::<C>::new()
+        .endpoint(url)
+        .credentials(creds)
+        .build()
+        .map_err(CliError::from)
+}
+
+fn arg(m: &ArgMatches, id: &str) -> String {
+    m.get_one::<String>(id).cloned().unwrap_or_default()
+}
+
+async fn flows(
+    dcs: &hwcloud_dcs::Client,
+    sms: &hwcloud_sms::Client,
+    m: &ArgMatches,
+    every: Duration,
+) -> Result<(), CliError> {
+    let mut n = 0;
+    let _ = writeln!(
+        std::io::stdout(),
+        "\n== DCS online migration (incremental) =="
+    );
+    step(
+        &mut n,
+        "Create the migration machine (CreateOnlineMigrationTask)",
+    );
+    let created = dcs
+        .create_online_migration_task()
+        .name("demo-online-migration")
+        .description("created by hwcloud demo")
+        .vpc_id(arg(m, "vpc-id"))
+        .subnet_id(arg(m, "subnet-id"))
+        .security_group_id(arg(m, "security-group-id"))
+        .send()
+        .await?;
+    let task_id = created.instance_id.clone().unwrap_or_default();
+    info(format!(
+        "task {task_id}, job {}",
+        created.job_id.as_deref().unwrap_or("-")
+    ));
+
+    if let Some(job) = created.job_id.clone() {
+        step(
+            &mut n,
+            format!("Wait for job {job} (ShowJobInfo until SUCCESS)"),
+        );
+        let done = dcs
+            .wait_until_job_done(job)
+            .delays(every, every)
+            .max_wait(Duration::from_secs(1800))
+            .wait()
+            .await?;
+        info(format!("job status {}", state(&done.status)));
+    }
+
+    step(
+        &mut n,
+        "Configure incremental migration (SetOnlineMigrationTask)",
+    );
+    dcs.set_online_migration_task()
+        .task_id(task_id.clone())
+        .migration_method(MigrationMethod::Incremental)
+        .resume_mode(ResumeMode::Auto)
+        .bandwidth_limit_mb("100")
+        .source_instance(
+            ConfigMigrationInstanceBody::builder()
+                .addrs(arg(m, "source-addrs"))
+                .password("demo-source-password")
+                .build()?,
+        )
+        .target_instance(
+            ConfigMigrationInstanceBody::builder()
+                .id(arg(m, "target-instance-id"))
+                .password("demo-target-password")
+                .build()?,
+        )
+        .send()
+        .await?;
+
+    step(
+        &mut n,
+        "Wait for the incremental sync (until INCRMIGEATING), with progress",
+    );
+    let progress = Progress::new(&format!("task {task_id}"));
+    let p = progress.clone();
+    let stats_poll = {
+        let (dcs, id, p) = (dcs.clone(), task_id.clone(), progress.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Ok(s) = dcs
+                    .show_migration_task_stats()
+                    .task_id(id.clone())
+                    .send()
+                    .await
+                {
+                    let pct = s.full_migration_progress.as_ref().and_then(|v| v.as_f64());
+                    let keys = s
+                        .target_dbsize
+                        .as_ref()
+                        .and_then(|v| v.as_f64())
+                        .map(|k| format!("keys={k:.0}"))
+                        .unwrap_or_default();
+                    p.stats(pct, keys);
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    };
+    let synced = dcs
+        .wait_until_migration_task_done(task_id.clone())
+        .delays(every, every)
+        .max_wait(Duration::from_secs(6 * 3600))
+        .on_progress(move |w| p.status(w.state))
+        .wait()
+        .await;
+    stats_poll.abort();
+    progress.finish(synced.is_ok());
+    info(format!("status {}", state(&synced?.status)));
+
+    step(&mut n, "Show the statistics (ShowMigrationTaskStats)");
+    let stats = dcs
+        .show_migration_task_stats()
+        .task_id(task_id.clone())
+        .send()
+        .await?;
+    info(serde_json::to_string(&stats.output).unwrap_or_default());
+
+    step(&mut n, "Stop the task (StopMigrationTask)");
+    dcs.stop_migration_task()
+        .task_id(task_id.clone())
+        .send()
+        .await?;
+    step(&mut n, "Wait until TERMINATED");
+    let stopped = dcs
+        .wait_until_migration_task_stopped(task_id.clone())
+        .delays(every, every)
+        .wait()
+        .await?;
+    info(format!("status {}", state(&stopped.status)));
+
+    step(&mut n, "Delete the task (DeleteMigrationTask)");
+    dcs.delete_migration_task()
+        .task_id_list(vec![task_id.clone()])
+        .send()
+        .await?;
+    match dcs
+        .show_migration_task()
+        .task_id(task_id.clone())
+        .send()
+        .await
+    {
+        Err(e) if e.is_not_found() => info("show now answers not found (DCS.4133)"),
+        Err(e) => return Err(e.into()),
+        Ok(_) => info("the task is still listed (deletion is asynchronous on the cloud)"),
+    }
+
+    let _ = writeln!(std::io::stdout(), "\n== DCS backup-file import ==");
+    step(
+        &mut n,
+        "Create the import task (CreateMigrationTask, migration_type backupfile_import)",
+    );
+    let body: CreateMigrationTaskBody = serde_json::from_str(BACKUP_IMPORT)
+        .map_err(|e| CliError::usage(format!("embedded example: {e}")))?;
+    let created = dcs.create_migration_task().body(body).send().await?;
+    let import_id = created.id.clone().unwrap_or_default();
+    info(format!(
+        "task {import_id}, status {}",
+        state(&created.status)
+    ));
+    step(&mut n, "Wait until SUCCESS");
+    let done = dcs
+        .wait_until_migration_task_done(import_id.clone())
+        .delays(every, every)
+        .wait()
+        .await?;
+    info(format!("status {}", state(&done.status)));
+    step(&mut n, "Delete the import task");
+    dcs.delete_migration_task()
+        .task_id_list(vec![import_id])
+        .send()
+        .await?;
+
+    let _ = writeln!(std::io::stdout(), "\n== SMS server migration task ==");
+    step(
+        &mut n,
+        "Create the task (CreateTask, the seed example body)",
+    );
+    let body: PostTask = serde_json::from_str(SMS_CREATE_TASK)
+        .map_err(|e| CliError::usage(format!("embedded example: {e}")))?;
+    let created = sms.create_task().body(body).send().await?;
+    let sms_id = created.id.clone().unwrap_or_default();
+    info(format!("task {sms_id}"));
+    step(&mut n, "Start it (UpdateTaskStatus operation=start)");
+    sms.update_task_status()
+        .task_id(sms_id.clone())
+        .operation(TaskOperation::Start)
+        .send()
+        .await?;
+    step(&mut n, "Wait until MIGRATE_SUCCESS, with progress");
+    let progress = Progress::new(&format!("sms task {sms_id}"));
+    let p = progress.clone();
+    let done = sms
+        .wait_until_task_done(sms_id.clone())
+        .delays(every, every)
+        .max_wait(Duration::from_secs(24 * 3600))
+        .on_progress(move |w| {
+            p.status(w.state);
+            let (pct, step) = crate::wait::sms_progress(w.output);
+            p.stats(pct, step);
+        })
+        .wait()
+        .await;
+    progress.finish(done.is_ok());
+    info(format!("state {}", state(&done?.state)));
+    step(&mut n, "Delete the task (DeleteTask)");
+    sms.delete_task().task_id(sms_id).send().await?;
+    Ok(())
+}
+
+/// The wire value of an optional status enum, `-` when absent.
+fn state<T: serde::Serialize>(v: &Option<T>) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "-".to_owned(),
+    }
+}
+
+impl From<hwcloud_core::BuildError> for CliError {
+    fn from(e: hwcloud_core::BuildError) -> Self {
+        Error::from(e).into()
+    }
+}

@@ -1,0 +1,285 @@
+//! `hwcloud dcs wait-migration-task`, `dcs wait-job`, `sms wait-task`: the SDK waiters with a
+//! progress bar on a terminal and plain lines otherwise (both on stderr; the final resource
+//! goes to stdout).
+
+use crate::runner::{CliError, Outcome, finish};
+use clap::{Arg, ArgMatches, Command};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const DCS_TASK: &str = "wait-migration-task";
+pub const DCS_JOB: &str = "wait-job";
+pub const SMS_TASK: &str = "wait-task";
+
+fn timing_args(c: Command) -> Command {
+    c.arg(
+        Arg::new("max-wait")
+            .long("max-wait")
+            .value_name("SECONDS")
+            .default_value("3600")
+            .value_parser(clap::value_parser!(f64))
+            .help("Give up after this long (exit 4)"),
+    )
+    .arg(
+        Arg::new("interval")
+            .long("interval")
+            .value_name("SECONDS")
+            .default_value("2")
+            .value_parser(clap::value_parser!(f64))
+            .help("Seconds between polls"),
+    )
+}
+
+pub fn dcs_task_command() -> Command {
+    timing_args(
+        Command::new(DCS_TASK)
+            .about("Wait until a migration task is done (SUCCESS, or INCRMIGEATING for incremental) or, with --until stopped, TERMINATED")
+            .arg(Arg::new("task-id").required(true).value_name("TASK_ID"))
+            .arg(
+                Arg::new("until")
+                    .long("until")
+                    .value_parser(["done", "stopped"])
+                    .default_value("done"),
+            ),
+    )
+}
+
+pub fn dcs_job_command() -> Command {
+    timing_args(
+        Command::new(DCS_JOB)
+            .about("Wait until a background job (e.g. the migration machine's creation) succeeds")
+            .arg(Arg::new("job-id").required(true).value_name("JOB_ID")),
+    )
+}
+
+pub fn sms_task_command() -> Command {
+    timing_args(
+        Command::new(SMS_TASK)
+            .about("Wait until an SMS migration task reaches MIGRATE_SUCCESS")
+            .arg(Arg::new("task-id").required(true).value_name("TASK_ID")),
+    )
+}
+
+struct Timing {
+    max_wait: Duration,
+    interval: Duration,
+}
+
+fn timing(m: &ArgMatches) -> Result<Timing, CliError> {
+    let secs = |id: &str| -> Result<Duration, CliError> {
+        let v = m.get_one::<f64>(id).copied().unwrap_or(1.0);
+        if v.is_finite() && v >= 0.0 {
+            Ok(Duration::from_secs_f64(v))
+        } else {
+            Err(CliError::usage(format!(
+                "--{id}: must be a non-negative number of seconds"
+            )))
+        }
+    };
+    Ok(Timing {
+        max_wait: secs("max-wait")?,
+        interval: secs("interval")?,
+    })
+}
+
+fn arg(m: &ArgMatches, id: &str) -> String {
+    m.get_one::<String>(id).cloned().unwrap_or_default()
+}
+
+/// Progress shown while waiting: a bar on a terminal, plain lines when piped.
+#[derive(Clone)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    state: Arc<Mutex<ProgressState>>,
+}
+
+#[derive(Default)]
+struct ProgressState {
+    status: String,
+    percent: Option<f64>,
+    detail: String,
+    last_line: String,
+}
+
+impl Progress {
+    /// A bar when stderr is a terminal (or `force_bar`), else plain lines.
+    pub fn new(what: &str) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = ProgressBar::new(100);
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {prefix} [{bar:30}] {pos:>3}% {msg} ({elapsed})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b.set_prefix(what.to_owned());
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        Progress {
+            bar,
+            state: Arc::default(),
+        }
+    }
+
+    pub fn status(&self, status: &str) {
+        self.update(|s| s.status = status.to_owned());
+    }
+
+    pub fn stats(&self, percent: Option<f64>, detail: String) {
+        self.update(|s| {
+            if percent.is_some() {
+                s.percent = percent;
+            }
+            s.detail = detail;
+        });
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ProgressState)) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut s);
+        let pct = s.percent.map(|p| p.clamp(0.0, 100.0));
+        let mut msg = format!(
+            "status={}",
+            if s.status.is_empty() { "?" } else { &s.status }
+        );
+        if let Some(p) = pct {
+            msg.push_str(&format!(" progress={p:.0}%"));
+        }
+        if !s.detail.is_empty() {
+            msg.push(' ');
+            msg.push_str(&s.detail);
+        }
+        match &self.bar {
+            Some(bar) => {
+                if let Some(p) = pct {
+                    bar.set_position(p as u64);
+                }
+                bar.set_message(msg);
+            }
+            None => {
+                if msg != s.last_line {
+                    let _ = writeln!(std::io::stderr(), "{msg}");
+                    s.last_line = msg;
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self, ok: bool) {
+        if let Some(bar) = &self.bar {
+            if ok {
+                bar.set_position(100);
+            }
+            bar.finish();
+        }
+    }
+}
+
+fn num(v: &Option<hwcloud_core::NumberOrString>) -> Option<f64> {
+    v.as_ref().and_then(|n| n.as_f64())
+}
+
+/// Polls the migration task with the SDK waiter; a side task polls `/stats` for progress.
+pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
+    let t = timing(m)?;
+    let task_id = arg(m, "task-id");
+    let progress = Progress::new(&format!("task {task_id}"));
+    let stats = {
+        let (client, id, p, every) = (
+            client.clone(),
+            task_id.clone(),
+            progress.clone(),
+            t.interval,
+        );
+        tokio::spawn(async move {
+            loop {
+                if let Ok(s) = client
+                    .show_migration_task_stats()
+                    .task_id(id.clone())
+                    .send()
+                    .await
+                {
+                    let keys = match (num(&s.target_dbsize), num(&s.source_dbsize)) {
+                        (Some(t), Some(src)) => format!("keys={t:.0}/{src:.0}"),
+                        (Some(t), None) => format!("keys={t:.0}"),
+                        _ => String::new(),
+                    };
+                    p.stats(num(&s.full_migration_progress), keys);
+                }
+                tokio::time::sleep(every.max(Duration::from_millis(50))).await;
+            }
+        })
+    };
+    let p = progress.clone();
+    let waiter = if arg(m, "until") == "stopped" {
+        client.wait_until_migration_task_stopped(task_id)
+    } else {
+        client.wait_until_migration_task_done(task_id)
+    };
+    let result = waiter
+        .delays(t.interval, t.interval)
+        .max_wait(t.max_wait)
+        .on_progress(move |w| p.status(w.state))
+        .wait()
+        .await;
+    stats.abort();
+    progress.finish(result.is_ok());
+    finish(result)
+}
+
+pub async fn dcs_job(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
+    let t = timing(m)?;
+    let job_id = arg(m, "job-id");
+    let progress = Progress::new(&format!("job {job_id}"));
+    let p = progress.clone();
+    let result = client
+        .wait_until_job_done(job_id)
+        .delays(t.interval, t.interval)
+        .max_wait(t.max_wait)
+        .on_progress(move |w| p.status(w.state))
+        .wait()
+        .await;
+    progress.finish(result.is_ok());
+    finish(result)
+}
+
+pub async fn sms_task(client: &hwcloud_sms::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
+    let t = timing(m)?;
+    let task_id = arg(m, "task-id");
+    let progress = Progress::new(&format!("task {task_id}"));
+    let p = progress.clone();
+    let result = client
+        .wait_until_task_done(task_id)
+        .delays(t.interval, t.interval)
+        .max_wait(t.max_wait)
+        .on_progress(move |w| {
+            p.status(w.state);
+            let (pct, current) = sms_progress(w.output);
+            p.stats(pct, current);
+        })
+        .wait()
+        .await;
+    progress.finish(result.is_ok());
+    finish(result)
+}
+
+/// The running sub-task's progress and name: SMS adds sub-tasks as the migration moves on,
+/// so the last one is the current step.
+pub fn sms_progress(task: &hwcloud_sms::types::Task) -> (Option<f64>, String) {
+    let subs = task.sub_tasks.as_deref().unwrap_or_default();
+    match subs.last() {
+        Some(last) => {
+            let done = subs.iter().filter(|s| s.progress == Some(100)).count();
+            let name = last.name.as_deref().unwrap_or("?");
+            (
+                last.progress.map(f64::from),
+                format!("step={name} steps_done={done}"),
+            )
+        }
+        None => (None, String::new()),
+    }
+}
