@@ -66,12 +66,30 @@ pub(crate) fn format(t: SystemTime) -> String {
     let days = secs.div_euclid(SECS_PER_DAY);
     let rem = secs.rem_euclid(SECS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let (h, mi, s) = (rem / 3600, rem / 60 % 60, rem % 60);
+    let Ok(y4 @ 0..=9999) = u32::try_from(y) else {
+        // Outside the four-digit years `{:04}` pads differently; keep its exact output.
+        return format!("{y:04}{m:02}{d:02}T{h:02}{mi:02}{s:02}Z");
+    };
+    // Called on every signature: write the digits directly instead of going through `format!`.
+    let mut out = String::with_capacity(16);
+    push_digits(&mut out, y4, 4);
+    push_digits(&mut out, m, 2);
+    push_digits(&mut out, d, 2);
+    out.push('T');
+    // `rem` is in 0..86_400, so these fit in u32.
+    push_digits(&mut out, h as u32, 2);
+    push_digits(&mut out, mi as u32, 2);
+    push_digits(&mut out, s as u32, 2);
+    out.push('Z');
+    out
+}
+
+/// Appends the last `width` decimal digits of `v`, zero-padded.
+fn push_digits(out: &mut String, v: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + (v / 10u32.pow(i) % 10) as u8));
+    }
 }
 
 fn digits(b: &[u8]) -> Option<u32> {

@@ -212,6 +212,19 @@ pub fn signed_header_names(headers: &[(String, String)]) -> Vec<String> {
     names
 }
 
+/// `k.to_lowercase() == name`, without allocating when `k` is ASCII (header names almost
+/// always are; for ASCII text `to_lowercase` is `to_ascii_lowercase`).
+fn lowercase_equals(k: &str, name: &str) -> bool {
+    if k.is_ascii() {
+        k.len() == name.len()
+            && k.bytes()
+                .zip(name.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        k.to_lowercase() == name
+    }
+}
+
 /// Builds the canonical request over the listed (lower-case) header names. Each name's value
 /// is the trimmed value of the last header whose lower-cased name equals it. Returns the first
 /// listed name that is absent.
@@ -220,7 +233,7 @@ fn build_canonical_request(
     req: &SignableRequest<'_>,
     signed: &[String],
 ) -> Result<String, String> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     out.push_str(&req.method.to_uppercase());
     out.push('\n');
     out.push_str(&encoding::canonical_uri(req.path));
@@ -232,7 +245,7 @@ fn build_canonical_request(
             .headers
             .iter()
             .rev()
-            .find(|(k, _)| k.to_lowercase() == *name)
+            .find(|(k, _)| lowercase_equals(k, name))
             .map(|(_, v)| encoding::py_strip(v))
             .ok_or_else(|| name.clone())?;
         out.push_str(name);
