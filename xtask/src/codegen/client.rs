@@ -9,7 +9,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn client_file(spec: &ir::Spec) -> TokenStream {
-    let title = format!(" {} {} client.", spec.service.title, spec.service.api_version);
+    let title = format!(
+        " {} {} client.",
+        spec.service.title, spec.service.api_version
+    );
     let ops = spec.operations.iter().map(|op| {
         let method = format_ident!("{}", op.name.to_snake_case());
         let request = format_ident!("{}Request", op.name);

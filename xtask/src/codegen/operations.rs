@@ -390,7 +390,10 @@ fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let setters = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
         let t = rust_type(&p.ty);
-        let d = docs(&format!("Sets parameter `{}`: {}", p.wire, p.description), &[]);
+        let d = docs(
+            &format!("Sets parameter `{}`: {}", p.wire, p.description),
+            &[],
+        );
         quote! {
             #d
             pub fn #id(mut self, value: impl Into<#t>) -> Self {
@@ -409,7 +412,10 @@ fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
                 format_ident!("{}", f.rust)
             };
             let t = rust_type(&f.ty);
-            let d = docs(&format!("Sets body field `{}`: {}", f.wire, f.description), &[]);
+            let d = docs(
+                &format!("Sets body field `{}`: {}", f.wire, f.description),
+                &[],
+            );
             quote! {
                 #d
                 pub fn #setter(mut self, value: impl Into<#t>) -> Self {
