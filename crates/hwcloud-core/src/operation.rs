@@ -78,6 +78,14 @@ pub trait Operation {
     fn parse_output(body: &[u8]) -> Result<Self::Output, serde_json::Error>;
 }
 
+/// Serializes a request body into a buffer sized for typical bodies (a few hundred bytes to
+/// a few KiB), which saves the reallocations of growing from serde_json's default.
+pub fn json_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut buf = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut buf, body)?;
+    Ok(buf)
+}
+
 /// A path template could not be filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {

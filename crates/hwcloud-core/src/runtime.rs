@@ -55,6 +55,8 @@ pub struct Runtime {
 #[derive(Debug)]
 struct Inner {
     config: Config,
+    /// Built once: the same for every request.
+    user_agent: String,
     credentials: Credentials,
     endpoint: String,
     host: String,
@@ -162,6 +164,7 @@ impl RuntimeBuilder {
         };
         Ok(Runtime {
             inner: Arc::new(Inner {
+                user_agent: user_agent(self.config.user_agent_suffix.as_deref()),
                 config: self.config,
                 credentials,
                 endpoint,
@@ -201,8 +204,14 @@ impl Runtime {
         options: CallOptions,
         now: SystemTime,
     ) -> Result<HttpRequest, Error> {
-        let plan = self.plan(op, options)?;
-        self.prepare(&plan.prepared(), now)
+        let mut plan = self.plan(op, options)?;
+        let body = std::mem::take(&mut plan.body);
+        let mut prepared = plan.prepared();
+        prepared.body = &body;
+        self.prepare(&prepared, now, false).map(|mut req| {
+            req.body = body;
+            req
+        })
     }
 
     /// Everything about a call that does not change between attempts.
@@ -316,7 +325,7 @@ impl Runtime {
             attempt += 1;
             attempt_count.store(attempt, Ordering::Relaxed);
             span.record("attempt", attempt);
-            let req = self.prepare(prepared, SystemTime::now())?;
+            let req = self.prepare(prepared, SystemTime::now(), true)?;
             let outcome = self
                 .inner
                 .transport
@@ -363,12 +372,18 @@ impl Runtime {
     }
 
     /// Builds and signs one attempt (a fresh `X-Sdk-Date` each time).
-    fn prepare(&self, p: &Prepared<'_>, now: SystemTime) -> Result<HttpRequest, Error> {
+    /// With `copy_body` false the request's body is left empty for the caller to move in
+    /// (saves a copy when the caller owns the bytes).
+    fn prepare(
+        &self,
+        p: &Prepared<'_>,
+        now: SystemTime,
+        copy_body: bool,
+    ) -> Result<HttpRequest, Error> {
         let inner = &self.inner;
-        let mut headers: Vec<(String, String)> = vec![
-            ("Host".into(), inner.host.clone()),
-            ("Content-Type".into(), p.content_type.to_owned()),
-        ];
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
+        headers.push(("Host".into(), inner.host.clone()));
+        headers.push(("Content-Type".into(), p.content_type.to_owned()));
         for (k, v) in p.extra_headers {
             headers.push((k.clone(), v.clone()));
         }
@@ -417,15 +432,16 @@ impl Runtime {
                 headers.push(("X-Auth-Token".into(), token.expose().to_owned()));
             }
         }
-        headers.push((
-            "User-Agent".into(),
-            user_agent(inner.config.user_agent_suffix.as_deref()),
-        ));
+        headers.push(("User-Agent".into(), inner.user_agent.clone()));
         Ok(HttpRequest {
             method: p.method.to_owned(),
             url: p.url.to_owned(),
             headers,
-            body: p.body.to_vec(),
+            body: if copy_body {
+                p.body.to_vec()
+            } else {
+                Vec::new()
+            },
         })
     }
 }

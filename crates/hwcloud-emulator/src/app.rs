@@ -101,12 +101,16 @@ impl App {
         Some(out)
     }
 
-    /// Runs `f` with the virtual time in one storage transaction on a blocking thread.
+    /// Runs `f` with the virtual time in one storage transaction: inline for the in-memory
+    /// store, on a blocking thread for the durable one (its commit waits for the disk).
     pub async fn tx<T, F>(self: &Arc<Self>, svc: Service, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Db<'_>, i64) -> Result<T, ApiError> + Send + 'static,
     {
+        if self.store.is_in_memory() {
+            return self.store.transaction(|db| f(db, self.clock.now_ms()));
+        }
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             app.store.transaction(|db| {

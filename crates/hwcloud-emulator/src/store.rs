@@ -54,6 +54,7 @@ pub enum StoreError {
 /// The database behind one emulator.
 pub struct Store {
     conn: Mutex<Connection>,
+    in_memory: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -94,7 +95,14 @@ impl Store {
         )?;
         Ok(Self {
             conn: Mutex::new(conn),
+            in_memory: dir.is_none(),
         })
+    }
+
+    /// True for the in-memory database: transactions take microseconds and never touch a
+    /// disk, so they can run on the async worker without a blocking-pool hop.
+    pub fn is_in_memory(&self) -> bool {
+        self.in_memory
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {

@@ -258,7 +258,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         ResponseKind::Empty => quote! { let _ = body; Ok(()) },
     };
     let body_expr = match body_ty {
-        Some(_) => quote!(Some(::serde_json::to_vec(&self.body)?)),
+        Some(_) => quote!(Some(::hwcloud_core::operation::json_body(&self.body)?)),
         None => quote!(None),
     };
     let mutability = (!params.is_empty()).then(|| quote!(mut));

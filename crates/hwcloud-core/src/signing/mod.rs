@@ -232,9 +232,14 @@ fn build_canonical_request(
     algorithm: Algorithm,
     req: &SignableRequest<'_>,
     signed: &[String],
+    signed_joined: &str,
 ) -> Result<String, String> {
-    let mut out = String::with_capacity(256);
-    out.push_str(&req.method.to_uppercase());
+    let mut out = String::with_capacity(512);
+    if req.method.bytes().any(|b| b.is_ascii_lowercase()) || !req.method.is_ascii() {
+        out.push_str(&req.method.to_uppercase());
+    } else {
+        out.push_str(req.method);
+    }
     out.push('\n');
     out.push_str(&encoding::canonical_uri(req.path));
     out.push('\n');
@@ -254,7 +259,7 @@ fn build_canonical_request(
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&signed.join(";"));
+    out.push_str(signed_joined);
     out.push('\n');
     out.push_str(&payload_hash(algorithm, req));
     Ok(out)
@@ -268,7 +273,7 @@ fn build_canonical_request(
 /// ```
 pub fn canonical_request(algorithm: Algorithm, req: &SignableRequest<'_>) -> String {
     let signed = signed_header_names(req.headers);
-    build_canonical_request(algorithm, req, &signed)
+    build_canonical_request(algorithm, req, &signed, &signed.join(";"))
         .expect("every signed header name comes from the request")
 }
 
@@ -334,10 +339,13 @@ fn authorization_value(
 }
 
 /// Reads and parses `X-Sdk-Date`, returning the normalised text and the instant.
-fn sdk_date(req: &SignableRequest<'_>) -> Option<(String, std::time::SystemTime)> {
+/// The strict parser accepts only the canonical `YYYYMMDDTHHMMSSZ` text, so the raw value is
+/// already normalised.
+fn sdk_date<'r>(req: &SignableRequest<'r>) -> Option<(&'r str, std::time::SystemTime)> {
     let raw = header_value(req.headers, "X-Sdk-Date")?;
     let t = date::parse(raw)?;
-    Some((date::format(t), t))
+    debug_assert_eq!(date::format(t), raw);
+    Some((raw, t))
 }
 
 /// Signs `req` with `sk`. The date comes from the request's `X-Sdk-Date` header.
@@ -366,7 +374,8 @@ pub fn sign(
     };
 
     let signed = signed_header_names(req.headers);
-    let canonical_request = build_canonical_request(algorithm, req, &signed)
+    let signed_headers = signed.join(";");
+    let canonical_request = build_canonical_request(algorithm, req, &signed, &signed_headers)
         .expect("every signed header name comes from the request");
     let string_to_sign = string_to_sign(
         algorithm,
@@ -377,7 +386,6 @@ pub fn sign(
     let mut mac = keyed_mac(algorithm, access_key, secret_key, v11_info.as_deref());
     mac.update(string_to_sign.as_bytes());
     let signature = mac.finalize_hex();
-    let signed_headers = signed.join(";");
     let authorization = authorization_value(
         algorithm,
         access_key,
@@ -442,8 +450,13 @@ pub fn verify(
 
     let secret = lookup(&auth.access_key).ok_or(VerifyError::UnknownAccessKey)?;
 
-    let canonical = build_canonical_request(auth.algorithm, req, &auth.signed_headers)
-        .map_err(VerifyError::SignedHeaderMissing)?;
+    let canonical = build_canonical_request(
+        auth.algorithm,
+        req,
+        &auth.signed_headers,
+        &auth.signed_headers.join(";"),
+    )
+    .map_err(VerifyError::SignedHeaderMissing)?;
     let sts = string_to_sign(auth.algorithm, &date_text, v11_info.as_deref(), &canonical);
     let mut mac = keyed_mac(
         auth.algorithm,

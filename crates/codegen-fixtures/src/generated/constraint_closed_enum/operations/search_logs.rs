@@ -121,7 +121,7 @@ impl ::hwcloud_core::operation::Operation for SearchLogsInput {
         &self,
     ) -> Result<::hwcloud_core::operation::RequestParts, ::serde_json::Error> {
         let mut parts = ::hwcloud_core::operation::RequestParts {
-            body: Some(::serde_json::to_vec(&self.body)?),
+            body: Some(::hwcloud_core::operation::json_body(&self.body)?),
             ..Default::default()
         };
         if let Some(x) = &self.level {

@@ -140,7 +140,7 @@ impl ::hwcloud_core::operation::Operation for UpdateThingInput {
         &self,
     ) -> Result<::hwcloud_core::operation::RequestParts, ::serde_json::Error> {
         let mut parts = ::hwcloud_core::operation::RequestParts {
-            body: Some(::serde_json::to_vec(&self.body)?),
+            body: Some(::hwcloud_core::operation::json_body(&self.body)?),
             ..Default::default()
         };
         parts.path_params.push(("thing_id", self.thing_id.clone()));

@@ -115,7 +115,7 @@ impl ::hwcloud_core::operation::Operation for CreateVolumeInput {
         &self,
     ) -> Result<::hwcloud_core::operation::RequestParts, ::serde_json::Error> {
         let parts = ::hwcloud_core::operation::RequestParts {
-            body: Some(::serde_json::to_vec(&self.body)?),
+            body: Some(::hwcloud_core::operation::json_body(&self.body)?),
             ..Default::default()
         };
         Ok(parts)
