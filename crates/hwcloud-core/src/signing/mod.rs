@@ -368,7 +368,7 @@ pub fn sign(
             if scope.region.is_empty() || scope.service.is_empty() {
                 return Err(SignError::MissingScope);
             }
-            Some(v11_scope(&date_text, scope))
+            Some(v11_scope(date_text, scope))
         }
         Algorithm::HmacSha256 | Algorithm::HmacSm3 => None,
     };
@@ -379,7 +379,7 @@ pub fn sign(
         .expect("every signed header name comes from the request");
     let string_to_sign = string_to_sign(
         algorithm,
-        &date_text,
+        date_text,
         v11_info.as_deref(),
         &canonical_request,
     );
@@ -439,7 +439,7 @@ pub fn verify(
         Algorithm::V11HmacSha256 => {
             let scope = scope
                 .ok_or_else(|| VerifyError::UnsupportedAlgorithm(auth.algorithm.name().into()))?;
-            let expected = v11_scope(&date_text, scope);
+            let expected = v11_scope(date_text, scope);
             if auth.credential_scope.as_deref() != Some(expected.as_str()) {
                 return Err(VerifyError::SignatureMismatch);
             }
@@ -457,7 +457,7 @@ pub fn verify(
         &auth.signed_headers.join(";"),
     )
     .map_err(VerifyError::SignedHeaderMissing)?;
-    let sts = string_to_sign(auth.algorithm, &date_text, v11_info.as_deref(), &canonical);
+    let sts = string_to_sign(auth.algorithm, date_text, v11_info.as_deref(), &canonical);
     let mut mac = keyed_mac(
         auth.algorithm,
         &auth.access_key,
