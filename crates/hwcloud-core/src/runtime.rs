@@ -206,12 +206,14 @@ impl Runtime {
     ) -> Result<HttpRequest, Error> {
         let mut plan = self.plan(op, options)?;
         let body = std::mem::take(&mut plan.body);
+        let url = std::mem::take(&mut plan.url);
         let mut prepared = plan.prepared();
         prepared.body = &body;
-        self.prepare(&prepared, now, false).map(|mut req| {
-            req.body = body;
-            req
-        })
+        prepared.url = &url;
+        let mut req = self.prepare(&prepared, now, false)?;
+        req.url = url;
+        req.body = body;
+        Ok(req)
     }
 
     /// Everything about a call that does not change between attempts.
@@ -372,8 +374,8 @@ impl Runtime {
     }
 
     /// Builds and signs one attempt (a fresh `X-Sdk-Date` each time).
-    /// With `copy_body` false the request's body is left empty for the caller to move in
-    /// (saves a copy when the caller owns the bytes).
+    /// With `copy_body` false the request's URL and body are left empty for the caller to
+    /// move in (saves two copies when the caller owns them).
     fn prepare(
         &self,
         p: &Prepared<'_>,
@@ -435,7 +437,11 @@ impl Runtime {
         headers.push(("User-Agent".into(), inner.user_agent.clone()));
         Ok(HttpRequest {
             method: p.method.to_owned(),
-            url: p.url.to_owned(),
+            url: if copy_body {
+                p.url.to_owned()
+            } else {
+                String::new()
+            },
             headers,
             body: if copy_body {
                 p.body.to_vec()

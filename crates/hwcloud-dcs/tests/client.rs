@@ -521,3 +521,32 @@ async fn replay_transport_mocks_the_service() {
     // Out of replies: an error, not a panic.
     assert!(c.show_migration_task().task_id("t1").send().await.is_err());
 }
+
+#[test]
+fn presign_returns_what_would_be_sent() {
+    use hwcloud_core::CallOptions;
+    let c = Client::builder()
+        .endpoint("https://dcs.example.invalid")
+        .credentials(Credentials::new("AK", "SK").with_project_id(PROJECT))
+        .build()
+        .unwrap();
+    let input = hwcloud_dcs::operations::BatchStopMigrationTasksInput::builder()
+        .migration_tasks(vec!["t1".to_string()])
+        .build()
+        .unwrap();
+    let req = c
+        .runtime()
+        .presign(&input, CallOptions::default(), std::time::SystemTime::now())
+        .unwrap();
+    assert_eq!(req.method, "POST");
+    assert_eq!(
+        req.url,
+        format!("https://dcs.example.invalid/v2/{PROJECT}/migration-task/batch-stop")
+    );
+    assert_eq!(req.body, br#"{"migration_tasks":["t1"]}"#);
+    assert!(
+        req.header("authorization")
+            .unwrap()
+            .starts_with("SDK-HMAC-SHA256 Access=AK, ")
+    );
+}
