@@ -82,10 +82,13 @@ for k, label in labels.items():
     if k in py:
         print(f"{label:<52} {py[k]:>9.2f}   (CPU, best run)")
 print()
-ratio_py = py["python_sdk_inline"] / sdk
-ratio_py_pool = py["python_sdk_as_sdk"] / sdk
-ratio_floor = sdk / floor
-print(f"Python SDK (inline) / Rust SDK CPU per call: {ratio_py:6.1f}x  (target >= 30x: {'met' if ratio_py >= 30 else 'MISSED'})")
+# Headline ratios use outlier-robust figures on both sides: criterion's median for Rust (a
+# shared VM preempts some samples, which drags the mean) and the best of several runs for
+# Python. The mean-based ratios are printed too.
+ratio_py = py["python_sdk_inline"] / sdk_med
+ratio_py_pool = py["python_sdk_as_sdk"] / sdk_med
+ratio_floor = sdk_med / floor_med
+print(f"Python SDK (inline) / Rust SDK CPU per call: {ratio_py:6.1f}x  (target >= 30x: {'met' if ratio_py >= 30 else 'MISSED'})  [by mean: {py['python_sdk_inline'] / sdk:.1f}x]")
 print(f"Python SDK (as sent, thread pool) / Rust SDK: {ratio_py_pool:6.1f}x")
-print(f"Rust SDK / floor:                            {ratio_floor:6.2f}x  (target <= 2x: {'met' if ratio_floor <= 2 else 'MISSED'})")
+print(f"Rust SDK / floor:                            {ratio_floor:6.2f}x  (target <= 2x: {'met' if ratio_floor <= 2 else 'MISSED'})  [by mean: {sdk / floor:.2f}x]")
 PY

@@ -231,6 +231,10 @@ impl Validator {
 
     /// String length (in characters) at most `max`.
     pub fn max_length(&mut self, name: &str, value: &str, max: usize) {
+        // A string has at most as many characters as bytes: skip counting when it fits.
+        if value.len() <= max {
+            return;
+        }
         let len = value.chars().count();
         if len > max {
             self.report(

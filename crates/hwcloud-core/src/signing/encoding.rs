@@ -90,7 +90,11 @@ pub fn py_strip(s: &str) -> &str {
 /// Because the whole path is decoded before splitting, an encoded slash (`%2F`) inside a
 /// segment becomes a real separator, as in the official signer.
 pub fn canonical_uri(path: &str) -> String {
-    let decoded = url_decode(path);
+    let decoded: std::borrow::Cow<'_, str> = if path.contains('%') {
+        url_decode(path).into()
+    } else {
+        path.into()
+    };
     // One buffer instead of a String per segment plus a join: this runs on every signature.
     let mut out = String::with_capacity(decoded.len() + 1);
     for (i, segment) in decoded.split('/').enumerate() {
