@@ -160,13 +160,13 @@ impl Db<'_> {
         project_id: &str,
         id: &str,
     ) -> Result<Option<T>, StoreError> {
+        // Cached statements: parsing SQL again on every request costs more than running it.
         let v: Option<String> = self
             .tx
-            .query_row(
+            .prepare_cached(
                 "SELECT data FROM records WHERE kind = ?1 AND id = ?2 AND project_id = ?3",
-                params![kind.as_str(), id, project_id],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(params![kind.as_str(), id, project_id], |r| r.get(0))
             .optional()?;
         match v {
             Some(v) => Ok(Some(serde_json::from_str(&v)?)),
@@ -184,21 +184,22 @@ impl Db<'_> {
         value: &T,
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(value)?;
-        self.tx.execute(
-            "INSERT INTO records (kind, id, project_id, created_ms, data)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data",
-            params![kind.as_str(), id, project_id, created_ms, data],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO records (kind, id, project_id, created_ms, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![kind.as_str(), id, project_id, created_ms, data])?;
         Ok(())
     }
 
     /// Deletes a record; true when it existed.
     pub fn delete(&self, kind: Kind, project_id: &str, id: &str) -> Result<bool, StoreError> {
-        let n = self.tx.execute(
-            "DELETE FROM records WHERE kind = ?1 AND id = ?2 AND project_id = ?3",
-            params![kind.as_str(), id, project_id],
-        )?;
+        let n = self
+            .tx
+            .prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2 AND project_id = ?3")?
+            .execute(params![kind.as_str(), id, project_id])?;
         Ok(n > 0)
     }
 
@@ -208,7 +209,7 @@ impl Db<'_> {
         kind: Kind,
         project_id: &str,
     ) -> Result<Vec<T>, StoreError> {
-        let mut stmt = self.tx.prepare(
+        let mut stmt = self.tx.prepare_cached(
             "SELECT data FROM records WHERE kind = ?1 AND project_id = ?2
              ORDER BY created_ms, rowid",
         )?;
