@@ -665,3 +665,23 @@ fn completions_and_help() {
         assert!(!help.contains(flag), "{flag} in help");
     }
 }
+
+/// The README's main job: `hwcloud demo` on the embedded emulator, with no credentials and no
+/// network, runs every flow to the end.
+#[test]
+fn demo_main_job_runs_every_flow() {
+    let o = run(None, &["demo"], None);
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for step in [
+        "Create the migration machine",
+        "status INCRMIGEATING",
+        "status TERMINATED",
+        "show now answers not found (DCS.4133)",
+        "== DCS backup-file import ==",
+        "state MIGRATE_SUCCESS",
+        "All flows finished",
+    ] {
+        assert!(out.contains(step), "{step:?} missing in:\n{out}");
+    }
+}
