@@ -137,18 +137,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     });
     let setters = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
-        let t = rust_type(&p.ty);
-        let d = docs(
-            &format!("Sets parameter `{}`: {}", p.wire, p.description),
-            &[],
-        );
-        quote! {
-            #d
-            pub fn #id(mut self, value: impl Into<#t>) -> Self {
-                self.#id = Some(value.into());
-                self
-            }
-        }
+        param_setter(p, quote! { self.#id = Some(value.into()); })
     });
     let body_setters = body_ty.as_ref().map(|b| {
         let schema = spec.schema(&b.to_string());
@@ -378,6 +367,24 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     }
 }
 
+/// `pub fn <param>(mut self, value: impl Into<T>) -> Self { <assign> self }`, documented from
+/// the spec; shared by the input builder and the fluent request.
+fn param_setter(p: &ir::Param, assign: TokenStream) -> TokenStream {
+    let id = format_ident!("{}", p.rust);
+    let t = rust_type(&p.ty);
+    let d = docs(
+        &format!("Sets parameter `{}`: {}", p.wire, p.description),
+        &[],
+    );
+    quote! {
+        #d
+        pub fn #id(mut self, value: impl Into<#t>) -> Self {
+            #assign
+            self
+        }
+    }
+}
+
 /// The fluent request a client method returns: the input builder's setters, plus
 /// `send()`, and for paginated operations `into_pages()` / `into_items()`.
 fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
@@ -389,18 +396,7 @@ fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let params: Vec<&ir::Param> = caller_params(op).collect();
     let setters = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
-        let t = rust_type(&p.ty);
-        let d = docs(
-            &format!("Sets parameter `{}`: {}", p.wire, p.description),
-            &[],
-        );
-        quote! {
-            #d
-            pub fn #id(mut self, value: impl Into<#t>) -> Self {
-                self.input = self.input.#id(value);
-                self
-            }
-        }
+        param_setter(p, quote! { self.input = self.input.#id(value); })
     });
     let body_setters = op.body.as_ref().map(|b| {
         let schema = spec.schema(b);
