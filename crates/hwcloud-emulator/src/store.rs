@@ -1,9 +1,13 @@
-//! Durable state: one SQLite database (a file in the data directory, or in memory).
+//! State: one SQLite database in the data directory (durable), or a map in memory.
 //!
 //! Every record is a JSON document keyed by `(kind, id)` with its owning project. A request
 //! handler runs entirely inside one transaction under one lock ([`Store::transaction`]), so
 //! a refused request changes nothing and a success is committed before its answer is sent.
+//! The in-memory store keeps the same semantics (writes are staged and applied only when the
+//! handler succeeds) without SQLite, which was most of the emulator's per-request cost.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -17,7 +21,7 @@ use crate::clock::ClockState;
 pub const DB_FILE: &str = "hwcloud-emulator.sqlite3";
 
 /// Kinds of stored records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// A DCS migration task.
     DcsTask,
@@ -53,8 +57,29 @@ pub enum StoreError {
 
 /// The database behind one emulator.
 pub struct Store {
-    conn: Mutex<Connection>,
-    in_memory: bool,
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(Mutex<Connection>),
+    Memory(Mutex<Mem>),
+}
+
+/// The in-memory records.
+#[derive(Default)]
+struct Mem {
+    records: HashMap<(Kind, String), MemRecord>,
+    next_seq: u64,
+    clock: Option<String>,
+}
+
+#[derive(Clone)]
+struct MemRecord {
+    project_id: String,
+    created_ms: i64,
+    /// Insertion order, the tie-breaker of `list` (SQLite's rowid).
+    seq: u64,
+    data: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -66,16 +91,15 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database in `dir`, or an in-memory one for `None`.
     pub fn open(dir: Option<&Path>) -> Result<Self, StoreError> {
-        let conn = match dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_owned(), e))?;
-                let conn = Connection::open(dir.join(DB_FILE))?;
-                conn.pragma_update(None, "journal_mode", "WAL")?;
-                conn.pragma_update(None, "synchronous", "FULL")?;
-                conn
-            }
-            None => Connection::open_in_memory()?,
+        let Some(dir) = dir else {
+            return Ok(Self {
+                backend: Backend::Memory(Mutex::default()),
+            });
         };
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_owned(), e))?;
+        let conn = Connection::open(dir.join(DB_FILE))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS meta (
@@ -94,19 +118,14 @@ impl Store {
                  ON records (kind, project_id, created_ms);",
         )?;
         Ok(Self {
-            conn: Mutex::new(conn),
-            in_memory: dir.is_none(),
+            backend: Backend::Sqlite(Mutex::new(conn)),
         })
     }
 
     /// True for the in-memory database: transactions take microseconds and never touch a
     /// disk, so they can run on the async worker without a blocking-pool hop.
     pub fn is_in_memory(&self) -> bool {
-        self.in_memory
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        matches!(self.backend, Backend::Memory(_))
     }
 
     /// Runs `f` in one transaction; commits when it returns `Ok`, rolls back otherwise.
@@ -114,16 +133,44 @@ impl Store {
         &self,
         f: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.lock();
-        let tx = conn.transaction().map_err(StoreError::from)?;
-        let out = f(&Db { tx: &tx })?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = lock(conn);
+                let tx = conn.transaction().map_err(StoreError::from)?;
+                let out = f(&Db {
+                    inner: DbInner::Sql(&tx),
+                })?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok(out)
+            }
+            Backend::Memory(mem) => {
+                let mut mem = lock(mem);
+                let db = Db {
+                    inner: DbInner::Mem(RefCell::new(MemTx {
+                        mem: &mut mem,
+                        pending: Vec::new(),
+                    })),
+                };
+                let out = f(&db)?;
+                if let DbInner::Mem(tx) = db.inner {
+                    tx.into_inner().commit();
+                }
+                Ok(out)
+            }
+        }
     }
 
     /// The stored clock state, if any.
     pub fn load_clock(&self) -> Result<Option<ClockState>, StoreError> {
-        let conn = self.lock();
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => lock(conn),
+            Backend::Memory(mem) => {
+                return Ok(lock(mem)
+                    .clock
+                    .as_deref()
+                    .and_then(|v| serde_json::from_str(v).ok()));
+            }
+        };
         let v: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| {
                 r.get(0)
@@ -138,7 +185,14 @@ impl Store {
     /// Stores the clock state.
     pub fn save_clock(&self, state: &ClockState) -> Result<(), StoreError> {
         let v = serde_json::to_string(state)?;
-        self.lock().execute(
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => lock(conn),
+            Backend::Memory(mem) => {
+                lock(mem).clock = Some(v);
+                return Ok(());
+            }
+        };
+        conn.execute(
             "INSERT INTO meta (key, value) VALUES ('clock', ?1)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![v],
@@ -147,9 +201,53 @@ impl Store {
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Record access inside one transaction.
 pub struct Db<'a> {
-    tx: &'a Transaction<'a>,
+    inner: DbInner<'a>,
+}
+
+enum DbInner<'a> {
+    Sql(&'a Transaction<'a>),
+    Mem(RefCell<MemTx<'a>>),
+}
+
+/// An in-memory transaction: writes are staged and applied by `commit`.
+struct MemTx<'a> {
+    mem: &'a mut Mem,
+    /// `(kind, id, Some(record))` to write, `(kind, id, None)` to delete.
+    pending: Vec<(Kind, String, Option<MemRecord>)>,
+}
+
+impl MemTx<'_> {
+    /// The record as this transaction sees it (staged writes first).
+    fn read(&self, kind: Kind, id: &str) -> Option<MemRecord> {
+        if let Some((_, _, r)) = self
+            .pending
+            .iter()
+            .rev()
+            .find(|(k, i, _)| *k == kind && i == id)
+        {
+            return r.clone();
+        }
+        self.mem.records.get(&(kind, id.to_owned())).cloned()
+    }
+
+    fn commit(self) {
+        for (kind, id, record) in self.pending {
+            match record {
+                Some(r) => {
+                    self.mem.records.insert((kind, id), r);
+                }
+                None => {
+                    self.mem.records.remove(&(kind, id));
+                }
+            }
+        }
+    }
 }
 
 impl Db<'_> {
@@ -160,9 +258,21 @@ impl Db<'_> {
         project_id: &str,
         id: &str,
     ) -> Result<Option<T>, StoreError> {
+        let tx = match &self.inner {
+            DbInner::Sql(tx) => tx,
+            DbInner::Mem(m) => {
+                let found = m
+                    .borrow()
+                    .read(kind, id)
+                    .filter(|r| r.project_id == project_id);
+                return match found {
+                    Some(r) => Ok(Some(serde_json::from_str(&r.data)?)),
+                    None => Ok(None),
+                };
+            }
+        };
         // Cached statements: parsing SQL again on every request costs more than running it.
-        let v: Option<String> = self
-            .tx
+        let v: Option<String> = tx
             .prepare_cached(
                 "SELECT data FROM records WHERE kind = ?1 AND id = ?2 AND project_id = ?3",
             )?
@@ -184,20 +294,55 @@ impl Db<'_> {
         value: &T,
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(value)?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO records (kind, id, project_id, created_ms, data)
+        let tx = match &self.inner {
+            DbInner::Sql(tx) => tx,
+            DbInner::Mem(m) => {
+                let mut m = m.borrow_mut();
+                // An update keeps the record's place in `list` order, as SQLite keeps its rowid.
+                let seq = match m.read(kind, id) {
+                    Some(r) => r.seq,
+                    None => {
+                        m.mem.next_seq += 1;
+                        m.mem.next_seq
+                    }
+                };
+                let created_ms = m.read(kind, id).map_or(created_ms, |r| r.created_ms);
+                m.pending.push((
+                    kind,
+                    id.to_owned(),
+                    Some(MemRecord {
+                        project_id: project_id.to_owned(),
+                        created_ms,
+                        seq,
+                        data,
+                    }),
+                ));
+                return Ok(());
+            }
+        };
+        tx.prepare_cached(
+            "INSERT INTO records (kind, id, project_id, created_ms, data)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data",
-            )?
-            .execute(params![kind.as_str(), id, project_id, created_ms, data])?;
+        )?
+        .execute(params![kind.as_str(), id, project_id, created_ms, data])?;
         Ok(())
     }
 
     /// Deletes a record; true when it existed.
     pub fn delete(&self, kind: Kind, project_id: &str, id: &str) -> Result<bool, StoreError> {
-        let n = self
-            .tx
+        let tx = match &self.inner {
+            DbInner::Sql(tx) => tx,
+            DbInner::Mem(m) => {
+                let mut m = m.borrow_mut();
+                let existed = m.read(kind, id).is_some_and(|r| r.project_id == project_id);
+                if existed {
+                    m.pending.push((kind, id.to_owned(), None));
+                }
+                return Ok(existed);
+            }
+        };
+        let n = tx
             .prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2 AND project_id = ?3")?
             .execute(params![kind.as_str(), id, project_id])?;
         Ok(n > 0)
@@ -209,7 +354,38 @@ impl Db<'_> {
         kind: Kind,
         project_id: &str,
     ) -> Result<Vec<T>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(
+        let tx = match &self.inner {
+            DbInner::Sql(tx) => tx,
+            DbInner::Mem(m) => {
+                let m = m.borrow();
+                let mut keys: Vec<&String> = m
+                    .mem
+                    .records
+                    .keys()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, id)| id)
+                    .collect();
+                keys.extend(
+                    m.pending
+                        .iter()
+                        .filter(|(k, ..)| *k == kind)
+                        .map(|(_, id, _)| id),
+                );
+                keys.sort();
+                keys.dedup();
+                let mut rows: Vec<MemRecord> = keys
+                    .into_iter()
+                    .filter_map(|id| m.read(kind, id))
+                    .filter(|r| r.project_id == project_id)
+                    .collect();
+                rows.sort_by_key(|r| (r.created_ms, r.seq));
+                return rows
+                    .iter()
+                    .map(|r| serde_json::from_str(&r.data).map_err(StoreError::from))
+                    .collect();
+            }
+        };
+        let mut stmt = tx.prepare_cached(
             "SELECT data FROM records WHERE kind = ?1 AND project_id = ?2
              ORDER BY created_ms, rowid",
         )?;
@@ -221,5 +397,70 @@ impl Db<'_> {
             out.push(serde_json::from_str(&row?)?);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both() -> Vec<(Store, Option<tempfile::TempDir>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let durable = Store::open(Some(dir.path())).unwrap();
+        vec![(Store::open(None).unwrap(), None), (durable, Some(dir))]
+    }
+
+    /// The in-memory store behaves as the SQLite one: staged reads, rollback on error,
+    /// project scoping, list order, delete.
+    #[test]
+    fn memory_and_sqlite_agree() {
+        for (store, _dir) in both() {
+            let r: Result<(), StoreError> = store.transaction(|db| {
+                db.put(Kind::DcsTask, "p1", "b", 20, &"second")?;
+                db.put(Kind::DcsTask, "p1", "a", 10, &"first")?;
+                db.put(Kind::DcsTask, "p2", "c", 5, &"other project")?;
+                // Reads inside the transaction see its own writes.
+                assert_eq!(
+                    db.get::<String>(Kind::DcsTask, "p1", "a")?.as_deref(),
+                    Some("first")
+                );
+                Ok(())
+            });
+            r.unwrap();
+            // A failing transaction leaves nothing behind.
+            let r: Result<(), StoreError> = store.transaction(|db| {
+                db.put(Kind::DcsTask, "p1", "z", 1, &"rolled back")?;
+                db.delete(Kind::DcsTask, "p1", "a")?;
+                Err(StoreError::Json(
+                    serde_json::from_str::<u8>("x").unwrap_err(),
+                ))
+            });
+            assert!(r.is_err());
+            let (list, other, missing) = store
+                .transaction(|db| {
+                    Ok::<_, StoreError>((
+                        db.list::<String>(Kind::DcsTask, "p1")?,
+                        db.get::<String>(Kind::DcsTask, "p1", "c")?,
+                        db.get::<String>(Kind::DcsTask, "p1", "z")?,
+                    ))
+                })
+                .unwrap();
+            assert_eq!(list, ["first", "second"]);
+            assert_eq!(other, None, "another project's record is invisible");
+            assert_eq!(missing, None);
+            // Update keeps the place; delete removes.
+            store
+                .transaction(|db| {
+                    db.put(Kind::DcsTask, "p1", "a", 99, &"first, updated")?;
+                    assert!(db.delete(Kind::DcsTask, "p1", "b")?);
+                    assert!(!db.delete(Kind::DcsTask, "p2", "a")?);
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+            let list = store
+                .transaction(|db| db.list::<String>(Kind::DcsTask, "p1"))
+                .unwrap();
+            assert_eq!(list, ["first, updated"]);
+        }
     }
 }
