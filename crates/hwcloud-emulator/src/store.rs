@@ -6,10 +6,11 @@
 //! The in-memory store keeps the same semantics (writes are staged and applied only when the
 //! handler succeeds) without SQLite, which was most of the emulator's per-request cost.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -50,6 +51,9 @@ pub enum StoreError {
     /// A stored document could not be (de)serialized.
     #[error("stored document error: {0}")]
     Json(#[from] serde_json::Error),
+    /// A record was read as another type than it was written with (a programming error).
+    #[error("stored record has another type")]
+    Type,
     /// The data directory could not be created.
     #[error("cannot create data directory {0}: {1}")]
     Dir(PathBuf, std::io::Error),
@@ -79,7 +83,17 @@ struct MemRecord {
     created_ms: i64,
     /// Insertion order, the tie-breaker of `list` (SQLite's rowid).
     seq: u64,
-    data: String,
+    /// The value itself: no JSON round trip per request in memory.
+    data: Arc<dyn Any + Send + Sync>,
+}
+
+impl MemRecord {
+    fn value<T: Clone + 'static>(&self) -> Result<T, StoreError> {
+        self.data
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or(StoreError::Type)
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -252,7 +266,7 @@ impl MemTx<'_> {
 
 impl Db<'_> {
     /// The record `id` of `kind` owned by `project_id`.
-    pub fn get<T: DeserializeOwned>(
+    pub fn get<T: DeserializeOwned + Clone + 'static>(
         &self,
         kind: Kind,
         project_id: &str,
@@ -265,10 +279,7 @@ impl Db<'_> {
                     .borrow()
                     .read(kind, id)
                     .filter(|r| r.project_id == project_id);
-                return match found {
-                    Some(r) => Ok(Some(serde_json::from_str(&r.data)?)),
-                    None => Ok(None),
-                };
+                return found.map(|r| r.value::<T>()).transpose();
             }
         };
         // Cached statements: parsing SQL again on every request costs more than running it.
@@ -285,7 +296,7 @@ impl Db<'_> {
     }
 
     /// Inserts or replaces a record.
-    pub fn put<T: Serialize>(
+    pub fn put<T: Serialize + Clone + Send + Sync + 'static>(
         &self,
         kind: Kind,
         project_id: &str,
@@ -293,7 +304,6 @@ impl Db<'_> {
         created_ms: i64,
         value: &T,
     ) -> Result<(), StoreError> {
-        let data = serde_json::to_string(value)?;
         let tx = match &self.inner {
             DbInner::Sql(tx) => tx,
             DbInner::Mem(m) => {
@@ -314,12 +324,13 @@ impl Db<'_> {
                         project_id: project_id.to_owned(),
                         created_ms,
                         seq,
-                        data,
+                        data: Arc::new(value.clone()),
                     }),
                 ));
                 return Ok(());
             }
         };
+        let data = serde_json::to_string(value)?;
         tx.prepare_cached(
             "INSERT INTO records (kind, id, project_id, created_ms, data)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -349,7 +360,7 @@ impl Db<'_> {
     }
 
     /// Every record of `kind` owned by `project_id`, oldest first.
-    pub fn list<T: DeserializeOwned>(
+    pub fn list<T: DeserializeOwned + Clone + 'static>(
         &self,
         kind: Kind,
         project_id: &str,
@@ -379,10 +390,7 @@ impl Db<'_> {
                     .filter(|r| r.project_id == project_id)
                     .collect();
                 rows.sort_by_key(|r| (r.created_ms, r.seq));
-                return rows
-                    .iter()
-                    .map(|r| serde_json::from_str(&r.data).map_err(StoreError::from))
-                    .collect();
+                return rows.iter().map(MemRecord::value::<T>).collect();
             }
         };
         let mut stmt = tx.prepare_cached(
@@ -416,9 +424,9 @@ mod tests {
     fn memory_and_sqlite_agree() {
         for (store, _dir) in both() {
             let r: Result<(), StoreError> = store.transaction(|db| {
-                db.put(Kind::DcsTask, "p1", "b", 20, &"second")?;
-                db.put(Kind::DcsTask, "p1", "a", 10, &"first")?;
-                db.put(Kind::DcsTask, "p2", "c", 5, &"other project")?;
+                db.put(Kind::DcsTask, "p1", "b", 20, &"second".to_string())?;
+                db.put(Kind::DcsTask, "p1", "a", 10, &"first".to_string())?;
+                db.put(Kind::DcsTask, "p2", "c", 5, &"other project".to_string())?;
                 // Reads inside the transaction see its own writes.
                 assert_eq!(
                     db.get::<String>(Kind::DcsTask, "p1", "a")?.as_deref(),
@@ -429,7 +437,7 @@ mod tests {
             r.unwrap();
             // A failing transaction leaves nothing behind.
             let r: Result<(), StoreError> = store.transaction(|db| {
-                db.put(Kind::DcsTask, "p1", "z", 1, &"rolled back")?;
+                db.put(Kind::DcsTask, "p1", "z", 1, &"rolled back".to_string())?;
                 db.delete(Kind::DcsTask, "p1", "a")?;
                 Err(StoreError::Json(
                     serde_json::from_str::<u8>("x").unwrap_err(),
@@ -451,7 +459,7 @@ mod tests {
             // Update keeps the place; delete removes.
             store
                 .transaction(|db| {
-                    db.put(Kind::DcsTask, "p1", "a", 99, &"first, updated")?;
+                    db.put(Kind::DcsTask, "p1", "a", 99, &"first, updated".to_string())?;
                     assert!(db.delete(Kind::DcsTask, "p1", "b")?);
                     assert!(!db.delete(Kind::DcsTask, "p2", "a")?);
                     Ok::<_, StoreError>(())
