@@ -164,6 +164,58 @@ fn bench_create_task(c: &mut Criterion) {
         })
     });
     parts.finish();
+
+    paired(&runtime, &task);
+}
+
+/// SDK path and floor timed in alternating batches, so the machine's drift (this is a shared
+/// VM) hits both alike; prints the median per-round ratio. `run.sh` uses it for the floor
+/// ratio.
+fn paired(runtime: &hwcloud_core::Runtime, task: &PostTask) {
+    const ROUNDS: usize = 31;
+    const BATCH: u32 = 5_000;
+    let sdk_once = || {
+        let input = CreateTaskInput::builder()
+            .body(black_box(task).clone())
+            .build()
+            .expect("builds");
+        black_box(
+            runtime
+                .presign(&input, CallOptions::default(), SystemTime::now())
+                .expect("presigns"),
+        );
+    };
+    let floor_once = || {
+        let sdk_date = hwcloud_core::signing::format_sdk_date(SystemTime::now());
+        black_box(floor(black_box(task), &sdk_date));
+    };
+    let time = |f: &dyn Fn()| {
+        let t0 = std::time::Instant::now();
+        for _ in 0..BATCH {
+            f();
+        }
+        t0.elapsed().as_secs_f64() * 1e6 / f64::from(BATCH)
+    };
+    // Warm up both.
+    time(&sdk_once);
+    time(&floor_once);
+    let mut sdk = Vec::with_capacity(ROUNDS);
+    let mut flo = Vec::with_capacity(ROUNDS);
+    let mut ratio = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let s = time(&sdk_once);
+        let f = time(&floor_once);
+        sdk.push(s);
+        flo.push(f);
+        ratio.push(s / f);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!("RESULT paired_sdk_us {:.3}", median(&mut sdk));
+    println!("RESULT paired_floor_us {:.3}", median(&mut flo));
+    println!("RESULT paired_ratio {:.3}", median(&mut ratio));
 }
 
 criterion_group!(benches, bench_create_task);
