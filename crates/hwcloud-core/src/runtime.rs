@@ -204,16 +204,15 @@ impl Runtime {
         options: CallOptions,
         now: SystemTime,
     ) -> Result<HttpRequest, Error> {
-        let mut plan = self.plan(op, options)?;
-        let body = std::mem::take(&mut plan.body);
-        let url = std::mem::take(&mut plan.url);
-        let mut prepared = plan.prepared();
-        prepared.body = &body;
-        prepared.url = &url;
-        let mut req = self.prepare(&prepared, now, false)?;
-        req.url = url;
-        req.body = body;
-        Ok(req)
+        let plan = self.plan(op, options)?;
+        let headers = self.signed_headers(&plan, now)?;
+        // The plan is not needed again: move its URL and body instead of copying them.
+        Ok(HttpRequest {
+            method: plan.meta.method.to_owned(),
+            url: plan.url,
+            headers,
+            body: plan.body,
+        })
     }
 
     /// Everything about a call that does not change between attempts.
@@ -273,10 +272,7 @@ impl Runtime {
             request_id = tracing::field::Empty,
         );
         let attempt_count = AtomicU32::new(0);
-        let attempts = async {
-            self.send_with_retries(meta.idempotent, &plan.prepared(), &attempt_count)
-                .await
-        };
+        let attempts = async { self.send_with_retries(&plan, &attempt_count).await };
         let started = Instant::now();
         let resp = match self.inner.config.timeouts.call {
             Some(limit) => {
@@ -316,10 +312,10 @@ impl Runtime {
 
     async fn send_with_retries(
         &self,
-        idempotent: bool,
-        prepared: &Prepared<'_>,
+        plan: &Plan,
         attempt_count: &AtomicU32,
     ) -> Result<HttpResponse, Error> {
+        let idempotent = plan.meta.idempotent;
         let policy = self.inner.config.retry;
         let span = tracing::Span::current();
         let mut attempt = 0u32;
@@ -327,7 +323,12 @@ impl Runtime {
             attempt += 1;
             attempt_count.store(attempt, Ordering::Relaxed);
             span.record("attempt", attempt);
-            let req = self.prepare(prepared, SystemTime::now(), true)?;
+            let req = HttpRequest {
+                method: plan.meta.method.to_owned(),
+                url: plan.url.clone(),
+                headers: self.signed_headers(plan, SystemTime::now())?,
+                body: plan.body.clone(),
+            };
             let outcome = self
                 .inner
                 .transport
@@ -373,20 +374,13 @@ impl Runtime {
         }
     }
 
-    /// Builds and signs one attempt (a fresh `X-Sdk-Date` each time).
-    /// With `copy_body` false the request's URL and body are left empty for the caller to
-    /// move in (saves two copies when the caller owns them).
-    fn prepare(
-        &self,
-        p: &Prepared<'_>,
-        now: SystemTime,
-        copy_body: bool,
-    ) -> Result<HttpRequest, Error> {
+    /// The headers of one attempt, signed for `now` (a fresh `X-Sdk-Date` each attempt).
+    fn signed_headers(&self, p: &Plan, now: SystemTime) -> Result<Vec<(String, String)>, Error> {
         let inner = &self.inner;
         let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
         headers.push(("Host".into(), inner.host.clone()));
-        headers.push(("Content-Type".into(), p.content_type.to_owned()));
-        for (k, v) in p.extra_headers {
+        headers.push(("Content-Type".into(), p.meta.content_type.to_owned()));
+        for (k, v) in &p.headers {
             headers.push((k.clone(), v.clone()));
         }
         match &inner.credentials {
@@ -404,17 +398,17 @@ impl Runtime {
                     headers.push(("X-Security-Token".into(), t.expose().to_owned()));
                 }
                 let signable = SignableRequest {
-                    method: p.method,
-                    path: p.path,
-                    query: p.query,
+                    method: p.meta.method,
+                    path: &p.path,
+                    query: &p.query,
                     headers: &headers,
-                    body: p.body,
+                    body: &p.body,
                 };
                 let scope =
                     (inner.config.algorithm == signing::Algorithm::V11HmacSha256).then(|| {
                         signing::DerivationScope {
                             region: inner.config.region.clone().unwrap_or_default(),
-                            service: p.service.to_owned(),
+                            service: p.meta.service.to_owned(),
                         }
                     });
                 let signed = signing::sign(
@@ -435,23 +429,11 @@ impl Runtime {
             }
         }
         headers.push(("User-Agent".into(), inner.user_agent.clone()));
-        Ok(HttpRequest {
-            method: p.method.to_owned(),
-            url: if copy_body {
-                p.url.to_owned()
-            } else {
-                String::new()
-            },
-            headers,
-            body: if copy_body {
-                p.body.to_vec()
-            } else {
-                Vec::new()
-            },
-        })
+        Ok(headers)
     }
 }
 
+/// Everything about a call that does not change between attempts.
 struct Plan {
     meta: &'static crate::operation::OperationMeta,
     path: String,
@@ -459,32 +441,6 @@ struct Plan {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-}
-
-impl Plan {
-    fn prepared(&self) -> Prepared<'_> {
-        Prepared {
-            method: self.meta.method,
-            service: self.meta.service,
-            path: &self.path,
-            url: &self.url,
-            query: &self.query,
-            extra_headers: &self.headers,
-            body: &self.body,
-            content_type: self.meta.content_type,
-        }
-    }
-}
-
-struct Prepared<'a> {
-    method: &'static str,
-    service: &'static str,
-    path: &'a str,
-    url: &'a str,
-    query: &'a [(String, String)],
-    extra_headers: &'a [(String, String)],
-    body: &'a [u8],
-    content_type: &'static str,
 }
 
 fn is_transient(e: &TransportError) -> bool {
