@@ -5,10 +5,10 @@
 //! import, and an SMS task (create, start, wait, delete).
 
 use crate::runner::CliError;
-use crate::wait::Progress;
+use crate::wait::{self, Timing, Until};
 use clap::{Arg, ArgMatches, Command};
+use hwcloud_core::Credentials;
 use hwcloud_core::client::{ClientBuilder, ServiceClient};
-use hwcloud_core::{Credentials, Error};
 use hwcloud_dcs::types::{
     ConfigMigrationInstanceBody, CreateMigrationTaskBody, MigrationMethod, ResumeMode,
 };
@@ -182,40 +182,16 @@ async fn flows(
         &mut n,
         "Wait for the incremental sync (until INCRMIGEATING), with progress",
     );
-    let progress = Progress::new(&format!("task {task_id}"));
-    let p = progress.clone();
-    let stats_poll = {
-        let (dcs, id, p) = (dcs.clone(), task_id.clone(), progress.clone());
-        tokio::spawn(async move {
-            loop {
-                if let Ok(s) = dcs
-                    .show_migration_task_stats()
-                    .task_id(id.clone())
-                    .send()
-                    .await
-                {
-                    let pct = s.full_migration_progress.as_ref().and_then(|v| v.as_f64());
-                    let keys = s
-                        .target_dbsize
-                        .as_ref()
-                        .and_then(|v| v.as_f64())
-                        .map(|k| format!("keys={k:.0}"))
-                        .unwrap_or_default();
-                    p.stats(pct, keys);
-                }
-                tokio::time::sleep(every).await;
-            }
-        })
-    };
-    let synced = dcs
-        .wait_until_migration_task_done(task_id.clone())
-        .delays(every, every)
-        .max_wait(Duration::from_secs(6 * 3600))
-        .on_progress(move |w| p.status(w.state))
-        .wait()
-        .await;
-    stats_poll.abort();
-    progress.finish(synced.is_ok());
+    let synced = wait::migration_task_with_progress(
+        dcs,
+        &task_id,
+        Until::Done,
+        Timing {
+            max_wait: Duration::from_secs(6 * 3600),
+            interval: every,
+        },
+    )
+    .await;
     info(format!("status {}", state(&synced?.status)));
 
     step(&mut n, "Show the statistics (ShowMigrationTaskStats)");
@@ -298,20 +274,15 @@ async fn flows(
         .send()
         .await?;
     step(&mut n, "Wait until MIGRATE_SUCCESS, with progress");
-    let progress = Progress::new(&format!("sms task {sms_id}"));
-    let p = progress.clone();
-    let done = sms
-        .wait_until_task_done(sms_id.clone())
-        .delays(every, every)
-        .max_wait(Duration::from_secs(24 * 3600))
-        .on_progress(move |w| {
-            p.status(w.state);
-            let (pct, step) = crate::wait::sms_progress(w.output);
-            p.stats(pct, step);
-        })
-        .wait()
-        .await;
-    progress.finish(done.is_ok());
+    let done = wait::sms_task_with_progress(
+        sms,
+        &sms_id,
+        Timing {
+            max_wait: Duration::from_secs(24 * 3600),
+            interval: every,
+        },
+    )
+    .await;
     info(format!("state {}", state(&done?.state)));
     step(&mut n, "Delete the task (DeleteTask)");
     sms.delete_task().task_id(sms_id).send().await?;
@@ -323,11 +294,5 @@ fn state<T: serde::Serialize>(v: &Option<T>) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         _ => "-".to_owned(),
-    }
-}
-
-impl From<hwcloud_core::BuildError> for CliError {
-    fn from(e: hwcloud_core::BuildError) -> Self {
-        Error::from(e).into()
     }
 }

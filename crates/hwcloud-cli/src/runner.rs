@@ -82,6 +82,12 @@ impl From<Error> for CliError {
     }
 }
 
+impl From<hwcloud_core::BuildError> for CliError {
+    fn from(e: hwcloud_core::BuildError) -> Self {
+        Error::from(e).into()
+    }
+}
+
 /// A successful command's result.
 #[derive(Debug)]
 pub struct Outcome {

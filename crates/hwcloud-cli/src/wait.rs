@@ -4,6 +4,9 @@
 
 use crate::runner::{CliError, Outcome, finish};
 use clap::{Arg, ArgMatches, Command};
+use hwcloud_core::{Error, Response};
+use hwcloud_dcs::types::MigrationTask;
+use hwcloud_sms::types::Task;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -62,9 +65,13 @@ pub fn sms_task_command() -> Command {
     )
 }
 
-struct Timing {
-    max_wait: Duration,
-    interval: Duration,
+/// How long to wait and how often to poll.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Give up after this long.
+    pub max_wait: Duration,
+    /// Between polls.
+    pub interval: Duration,
 }
 
 fn timing(m: &ArgMatches) -> Result<Timing, CliError> {
@@ -183,18 +190,27 @@ fn num(v: &Option<hwcloud_core::NumberOrString>) -> Option<f64> {
     v.as_ref().and_then(|n| n.as_f64())
 }
 
-/// Polls the migration task with the SDK waiter; a side task polls `/stats` for progress.
-pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
-    let t = timing(m)?;
-    let task_id = arg(m, "task-id");
+/// Which state a migration-task wait ends at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// SUCCESS, or INCRMIGEATING for incremental migration.
+    Done,
+    /// TERMINATED.
+    Stopped,
+}
+
+/// Waits for a migration task with the SDK waiter, showing its status; a side task polls
+/// `/stats` for percent and keys. Used by `wait-migration-task` and by `demo`.
+pub async fn migration_task_with_progress(
+    client: &hwcloud_dcs::Client,
+    task_id: &str,
+    until: Until,
+    t: Timing,
+) -> Result<Response<MigrationTask>, Error> {
     let progress = Progress::new(&format!("task {task_id}"));
     let stats = {
-        let (client, id, p, every) = (
-            client.clone(),
-            task_id.clone(),
-            progress.clone(),
-            t.interval,
-        );
+        let (client, id, p) = (client.clone(), task_id.to_owned(), progress.clone());
+        let every = t.interval.max(Duration::from_millis(50));
         tokio::spawn(async move {
             loop {
                 if let Ok(s) = client
@@ -210,16 +226,15 @@ pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Ou
                     };
                     p.stats(num(&s.full_migration_progress), keys);
                 }
-                tokio::time::sleep(every.max(Duration::from_millis(50))).await;
+                tokio::time::sleep(every).await;
             }
         })
     };
-    let p = progress.clone();
-    let waiter = if arg(m, "until") == "stopped" {
-        client.wait_until_migration_task_stopped(task_id)
-    } else {
-        client.wait_until_migration_task_done(task_id)
+    let waiter = match until {
+        Until::Stopped => client.wait_until_migration_task_stopped(task_id),
+        Until::Done => client.wait_until_migration_task_done(task_id),
     };
+    let p = progress.clone();
     let result = waiter
         .delays(t.interval, t.interval)
         .max_wait(t.max_wait)
@@ -228,9 +243,44 @@ pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Ou
         .await;
     stats.abort();
     progress.finish(result.is_ok());
-    finish(result)
+    result
 }
 
+/// Waits for an SMS task with the SDK waiter, showing its state and current sub-task.
+/// Used by `sms wait-task` and by `demo`.
+pub async fn sms_task_with_progress(
+    client: &hwcloud_sms::Client,
+    task_id: &str,
+    t: Timing,
+) -> Result<Response<Task>, Error> {
+    let progress = Progress::new(&format!("task {task_id}"));
+    let p = progress.clone();
+    let result = client
+        .wait_until_task_done(task_id)
+        .delays(t.interval, t.interval)
+        .max_wait(t.max_wait)
+        .on_progress(move |w| {
+            p.status(w.state);
+            let (pct, current) = sms_progress(w.output);
+            p.stats(pct, current);
+        })
+        .wait()
+        .await;
+    progress.finish(result.is_ok());
+    result
+}
+
+/// `dcs wait-migration-task`.
+pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
+    let until = if arg(m, "until") == "stopped" {
+        Until::Stopped
+    } else {
+        Until::Done
+    };
+    finish(migration_task_with_progress(client, &arg(m, "task-id"), until, timing(m)?).await)
+}
+
+/// `dcs wait-job`.
 pub async fn dcs_job(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
     let t = timing(m)?;
     let job_id = arg(m, "job-id");
@@ -247,24 +297,9 @@ pub async fn dcs_job(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Out
     finish(result)
 }
 
+/// `sms wait-task`.
 pub async fn sms_task(client: &hwcloud_sms::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
-    let t = timing(m)?;
-    let task_id = arg(m, "task-id");
-    let progress = Progress::new(&format!("task {task_id}"));
-    let p = progress.clone();
-    let result = client
-        .wait_until_task_done(task_id)
-        .delays(t.interval, t.interval)
-        .max_wait(t.max_wait)
-        .on_progress(move |w| {
-            p.status(w.state);
-            let (pct, current) = sms_progress(w.output);
-            p.stats(pct, current);
-        })
-        .wait()
-        .await;
-    progress.finish(result.is_ok());
-    finish(result)
+    finish(sms_task_with_progress(client, &arg(m, "task-id"), timing(m)?).await)
 }
 
 /// The running sub-task's progress and name: SMS adds sub-tasks as the migration moves on,
