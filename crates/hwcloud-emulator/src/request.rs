@@ -126,37 +126,10 @@ pub fn parse_body<T: DeserializeOwned>(svc: Service, body: &[u8]) -> Result<T, A
     })
 }
 
-/// RFC 3986 percent-decoding (no `+` to space); invalid escapes are kept as they are.
-pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hi = (b[i + 1] as char).to_digit(16);
-            let lo = (b[i + 2] as char).to_digit(16);
-            if let (Some(hi), Some(lo)) = (hi, lo) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Splits a raw query string into decoded pairs.
 pub fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
-    let Some(raw) = raw else { return Vec::new() };
-    raw.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(p), String::new()),
-        })
-        .collect()
+    raw.map(hwcloud_core::signing::encoding::parse_query)
+        .unwrap_or_default()
 }
 
 /// Checks an id path parameter: 1..=`max` characters from `[A-Za-z0-9_.-]`.
@@ -174,9 +147,6 @@ mod tests {
 
     #[test]
     fn decodes_percent_and_keeps_bad_escapes() {
-        assert_eq!(percent_decode("a%20b%2Fc"), "a b/c");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(
             parse_query(Some("offset=1&name=a%26b&flag")),
             vec![

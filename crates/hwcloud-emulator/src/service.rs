@@ -16,8 +16,9 @@ use crate::auth::{Incoming, authenticate, forbidden_project};
 use crate::clock::real_now_ms;
 use crate::dcs::{self, DcsOp};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, parse_query, percent_decode};
+use crate::request::{Ctx, parse_query};
 use crate::sms::{self, SmsOp};
+use hwcloud_core::signing::encoding::url_decode;
 
 /// A routed operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ fn match_template(template: &'static str, path: &str) -> Option<(PathParams, usi
                     if ps.is_empty() {
                         return None;
                     }
-                    params.push((name, percent_decode(ps)));
+                    params.push((name, url_decode(ps)));
                 } else if ts == ps {
                     literals += 1;
                 } else {

@@ -37,15 +37,7 @@ impl Recorded {
 
     /// Decoded query pairs in received order.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
-        use hwcloud_core::signing::encoding::url_decode;
-        self.query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (url_decode(k), url_decode(v)),
-                None => (url_decode(p), String::new()),
-            })
-            .collect()
+        hwcloud_core::signing::encoding::parse_query(&self.query)
     }
 
     /// Re-verifies the request's signature with the runtime's verifier, as a server would.

@@ -73,6 +73,19 @@ pub fn url_decode(s: &str) -> String {
     out
 }
 
+/// Splits a raw query string (without `?`) into decoded `(key, value)` pairs in order; a
+/// part without `=` is a key with an empty value. What a server (the emulator, test servers)
+/// hands to [`verify`](super::verify) as `SignableRequest::query`.
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (url_decode(k), url_decode(v)),
+            None => (url_decode(p), String::new()),
+        })
+        .collect()
+}
+
 /// True for the characters Python's `str.isspace()` accepts, which is what `str.strip()` with
 /// no argument removes. This is Unicode `White_Space` plus U+001C..U+001F.
 pub fn is_py_space(c: char) -> bool {
@@ -132,6 +145,20 @@ pub fn utf8_as_latin1(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_parsing() {
+        assert_eq!(
+            parse_query("offset=1&name=a%26b%20c&flag&&x=%zz"),
+            [
+                ("offset".to_string(), "1".to_string()),
+                ("name".to_string(), "a&b c".to_string()),
+                ("flag".to_string(), String::new()),
+                ("x".to_string(), "%zz".to_string()),
+            ]
+        );
+        assert!(parse_query("").is_empty());
+    }
 
     #[test]
     fn encode_keeps_unreserved_only() {

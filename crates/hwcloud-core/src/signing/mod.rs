@@ -16,6 +16,7 @@ pub mod encoding;
 
 pub use authorization::{ParsedAuthorization, parse_authorization};
 pub use crypto::derive_v11_key;
+pub use date::civil_from_days;
 
 use crate::secret::Secret;
 
