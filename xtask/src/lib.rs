@@ -145,10 +145,9 @@ pub fn fixture_name(spec: &spec::ir::Spec) -> String {
 
 /// The generated files of one fixture spec (`spec_file` as it appears in headers).
 ///
-/// Routing: the regular generator output for `crates/codegen-fixtures/src/generated/` is moved
-/// one level down, into `generated/<fixture>/`, so every fixture is its own module of the one
-/// fixture crate. Paths the generated code spells from the crate root
-/// (`crate::generated::…`) and the example files' `include_str!` paths are adjusted to match.
+/// Routing: each fixture is generated into `crates/codegen-fixtures/src/generated/<fixture>/`,
+/// its own module of the one fixture crate (generated code uses relative module paths and
+/// computes its `include_str!` paths from the directory, so nothing is rewritten).
 pub fn generate_fixture(
     spec: &spec::ir::Spec,
     spec_file: &str,
@@ -181,25 +180,11 @@ pub fn generate_fixture(
             "name fixture files in snake_case, avoiding Rust keywords (e.g. plain_struct.yaml)",
         ));
     }
-    let base = Path::new("crates")
+    let dir = Path::new("crates")
         .join(FIXTURE_CRATE)
-        .join("src/generated");
-    let from = "crate::generated::";
-    let to = format!("crate::generated::{name}::");
-    let up = "../".repeat(base.components().count());
-    Ok(codegen::generate(spec, spec_file)
-        .into_iter()
-        .map(|o| {
-            let rest = o.path.strip_prefix(&base).unwrap_or(&o.path);
-            files::Output {
-                path: base.join(&name).join(rest),
-                text: o
-                    .text
-                    .replace(from, &to)
-                    .replace(&format!("\"{up}"), &format!("\"../{up}")),
-            }
-        })
-        .collect())
+        .join("src/generated")
+        .join(&name);
+    Ok(codegen::generate_into(spec, spec_file, &dir))
 }
 
 /// `crates/codegen-fixtures/src/generated/mod.rs`: one module per fixture.

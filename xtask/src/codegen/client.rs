@@ -21,8 +21,8 @@ pub fn client_file(spec: &ir::Spec) -> TokenStream {
         lines.push(format!(" `{} {}`", op.method, op.path));
         quote! {
             #( #[doc = #lines] )*
-            pub fn #method(&self) -> crate::generated::operations::#request {
-                crate::generated::operations::#request::new(self.runtime.clone())
+            pub fn #method(&self) -> super::operations::#request {
+                super::operations::#request::new(self.runtime.clone())
             }
         }
     });
@@ -59,9 +59,9 @@ pub fn client_file(spec: &ir::Spec) -> TokenStream {
         ];
         quote! {
             #( #[doc = #lines] )*
-            pub fn #method(&self, #( #args ),*) -> ::hwcloud_core::waiter::Waiter<crate::generated::operations::#input> {
-                let input = crate::generated::operations::#input { #( #sets )* #( #others )* };
-                ::hwcloud_core::waiter::Waiter::new(self.runtime.clone(), input, &crate::generated::waiters::#def)
+            pub fn #method(&self, #( #args ),*) -> ::hwcloud_core::waiter::Waiter<super::operations::#input> {
+                let input = super::operations::#input { #( #sets )* #( #others )* };
+                ::hwcloud_core::waiter::Waiter::new(self.runtime.clone(), input, &super::waiters::#def)
             }
         }
     });
@@ -78,9 +78,9 @@ pub fn client_file(spec: &ir::Spec) -> TokenStream {
 
         impl ::hwcloud_core::client::ServiceClient for Client {
             const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-                service: crate::generated::endpoints::SERVICE,
-                huaweicloud: crate::generated::endpoints::HUAWEICLOUD,
-                otc: crate::generated::endpoints::OTC,
+                service: super::endpoints::SERVICE,
+                huaweicloud: super::endpoints::HUAWEICLOUD,
+                otc: super::endpoints::OTC,
             };
 
             fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {

@@ -63,11 +63,19 @@ fn space_items(text: &str) -> String {
     out
 }
 
-/// Every file generated for one service spec.
+/// Every file generated for one service spec, in its crate's `src/generated/`.
 pub fn generate(spec: &ir::Spec, spec_file: &str) -> Vec<Output> {
     let root = PathBuf::from("crates")
         .join(&spec.service.crate_name)
         .join("src/generated");
+    generate_into(spec, spec_file, &root)
+}
+
+/// Every file generated for one service spec, below `root` (a path from the workspace root).
+/// Generated code names its siblings with relative paths (`super::…`), so the directory can
+/// be any module of a crate (the feature fixtures use `generated/<fixture>/`).
+pub fn generate_into(spec: &ir::Spec, spec_file: &str, root: &std::path::Path) -> Vec<Output> {
+    let root = root.to_path_buf();
     let mut out = Vec::new();
     let file = |path: PathBuf, tokens: TokenStream| Output {
         path,
@@ -293,7 +301,7 @@ fn examples(spec: &ir::Spec, generated_dir: &std::path::Path) -> TokenStream {
         #![cfg(test)]
 
         #[allow(unused_imports)]
-        use crate::generated::types::*;
+        use super::types::*;
 
         /// Enum aliases a re-encoded example may show in canonical form.
         const ALIASES: &[(&str, &str)] = &[ #( #aliases ),* ];

@@ -17,7 +17,7 @@ pub fn output_type(op: &Operation) -> TokenStream {
     match (ok.kind, &ok.body) {
         (ResponseKind::Json, Some(b)) => {
             let id = format_ident!("{}", b);
-            quote!(crate::generated::types::#id)
+            quote!(super::super::types::#id)
         }
         (ResponseKind::Text, _) => quote!(String),
         _ => quote!(()),
@@ -108,7 +108,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let body_field = body_ty.as_ref().map(|b| {
         quote! {
             /// Request body.
-            pub body: crate::generated::types::#b,
+            pub body: super::super::types::#b,
         }
     });
 
@@ -133,7 +133,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     });
     let b_body = body_ty.as_ref().map(|b| {
         let bb = format_ident!("{}Builder", b);
-        quote! { body: crate::generated::types::#bb, }
+        quote! { body: super::super::types::#bb, }
     });
     let setters = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
@@ -164,7 +164,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         });
         quote! {
             /// Sets the whole request body (replacing fields set one by one before).
-            pub fn body(mut self, body: crate::generated::types::#b) -> Self {
+            pub fn body(mut self, body: super::super::types::#b) -> Self {
                 self.body = body.into_builder();
                 self
             }
@@ -272,7 +272,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         #( #![doc = #module_doc] )*
 
         #[allow(unused_imports)]
-        use crate::generated::types::*;
+        use super::super::types::*;
 
         #[doc = #meta_doc]
         pub const #meta: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -422,7 +422,7 @@ fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
         });
         quote! {
             /// Sets the whole request body.
-            pub fn body(mut self, body: crate::generated::types::#bt) -> Self {
+            pub fn body(mut self, body: super::super::types::#bt) -> Self {
                 self.input = self.input.body(body);
                 self
             }

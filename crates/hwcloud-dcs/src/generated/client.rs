@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::endpoints::SERVICE,
-        huaweicloud: crate::generated::endpoints::HUAWEICLOUD,
-        otc: crate::generated::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -43,10 +43,8 @@ impl Client {
     /// `POST /v2/{project_id}/migration-task`
     pub fn create_migration_task(
         &self,
-    ) -> crate::generated::operations::CreateMigrationTaskRequest {
-        crate::generated::operations::CreateMigrationTaskRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::CreateMigrationTaskRequest {
+        super::operations::CreateMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// Create an online migration task (the migration machine).
@@ -54,10 +52,8 @@ impl Client {
     /// `POST /v2/{project_id}/migration/instance`
     pub fn create_online_migration_task(
         &self,
-    ) -> crate::generated::operations::CreateOnlineMigrationTaskRequest {
-        crate::generated::operations::CreateOnlineMigrationTaskRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::CreateOnlineMigrationTaskRequest {
+        super::operations::CreateOnlineMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// Configure an online migration task and start it.
@@ -65,19 +61,15 @@ impl Client {
     /// `POST /v2/{project_id}/migration/{task_id}/task`
     pub fn set_online_migration_task(
         &self,
-    ) -> crate::generated::operations::SetOnlineMigrationTaskRequest {
-        crate::generated::operations::SetOnlineMigrationTaskRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::SetOnlineMigrationTaskRequest {
+        super::operations::SetOnlineMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// Show a migration task.
     ///
     /// `GET /v2/{project_id}/migration-task/{task_id}`
-    pub fn show_migration_task(
-        &self,
-    ) -> crate::generated::operations::ShowMigrationTaskRequest {
-        crate::generated::operations::ShowMigrationTaskRequest::new(self.runtime.clone())
+    pub fn show_migration_task(&self) -> super::operations::ShowMigrationTaskRequest {
+        super::operations::ShowMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// Show the progress of an online migration task.
@@ -85,28 +77,22 @@ impl Client {
     /// `GET /v2/{project_id}/migration-task/{task_id}/stats`
     pub fn show_migration_task_stats(
         &self,
-    ) -> crate::generated::operations::ShowMigrationTaskStatsRequest {
-        crate::generated::operations::ShowMigrationTaskStatsRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::ShowMigrationTaskStatsRequest {
+        super::operations::ShowMigrationTaskStatsRequest::new(self.runtime.clone())
     }
 
     /// List migration tasks, a page at a time.
     ///
     /// `GET /v2/{project_id}/migration-tasks`
-    pub fn list_migration_task(
-        &self,
-    ) -> crate::generated::operations::ListMigrationTaskRequest {
-        crate::generated::operations::ListMigrationTaskRequest::new(self.runtime.clone())
+    pub fn list_migration_task(&self) -> super::operations::ListMigrationTaskRequest {
+        super::operations::ListMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// Stop a migration task (asynchronous).
     ///
     /// `POST /v2/{project_id}/migration-task/{task_id}/stop`
-    pub fn stop_migration_task(
-        &self,
-    ) -> crate::generated::operations::StopMigrationTaskRequest {
-        crate::generated::operations::StopMigrationTaskRequest::new(self.runtime.clone())
+    pub fn stop_migration_task(&self) -> super::operations::StopMigrationTaskRequest {
+        super::operations::StopMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// Stop a migration task and wait for it on the server.
@@ -114,10 +100,8 @@ impl Client {
     /// `POST /v2/{project_id}/migration-task/{task_id}/sync-stop`
     pub fn stop_migration_task_sync(
         &self,
-    ) -> crate::generated::operations::StopMigrationTaskSyncRequest {
-        crate::generated::operations::StopMigrationTaskSyncRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::StopMigrationTaskSyncRequest {
+        super::operations::StopMigrationTaskSyncRequest::new(self.runtime.clone())
     }
 
     /// Stop several migration tasks.
@@ -125,10 +109,8 @@ impl Client {
     /// `POST /v2/{project_id}/migration-task/batch-stop`
     pub fn batch_stop_migration_tasks(
         &self,
-    ) -> crate::generated::operations::BatchStopMigrationTasksRequest {
-        crate::generated::operations::BatchStopMigrationTasksRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::BatchStopMigrationTasksRequest {
+        super::operations::BatchStopMigrationTasksRequest::new(self.runtime.clone())
     }
 
     /// Restart stopped online migration tasks (at most 50 per call).
@@ -136,8 +118,8 @@ impl Client {
     /// `POST /v2/{project_id}/migration-tasks/batch-restart`
     pub fn batch_restart_online_migration_tasks(
         &self,
-    ) -> crate::generated::operations::BatchRestartOnlineMigrationTasksRequest {
-        crate::generated::operations::BatchRestartOnlineMigrationTasksRequest::new(
+    ) -> super::operations::BatchRestartOnlineMigrationTasksRequest {
+        super::operations::BatchRestartOnlineMigrationTasksRequest::new(
             self.runtime.clone(),
         )
     }
@@ -147,10 +129,8 @@ impl Client {
     /// `DELETE /v2/{project_id}/migration-tasks/delete`
     pub fn delete_migration_task(
         &self,
-    ) -> crate::generated::operations::DeleteMigrationTaskRequest {
-        crate::generated::operations::DeleteMigrationTaskRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::DeleteMigrationTaskRequest {
+        super::operations::DeleteMigrationTaskRequest::new(self.runtime.clone())
     }
 
     /// List the log entries of a migration task, a page at a time.
@@ -158,17 +138,15 @@ impl Client {
     /// `GET /v2/{project_id}/migration-task/{task_id}/logs`
     pub fn list_migration_task_logs(
         &self,
-    ) -> crate::generated::operations::ListMigrationTaskLogsRequest {
-        crate::generated::operations::ListMigrationTaskLogsRequest::new(
-            self.runtime.clone(),
-        )
+    ) -> super::operations::ListMigrationTaskLogsRequest {
+        super::operations::ListMigrationTaskLogsRequest::new(self.runtime.clone())
     }
 
     /// Show a background job, such as the creation of a migration machine.
     ///
     /// `GET /v2/{project_id}/jobs/{job_id}`
-    pub fn show_job_info(&self) -> crate::generated::operations::ShowJobInfoRequest {
-        crate::generated::operations::ShowJobInfoRequest::new(self.runtime.clone())
+    pub fn show_job_info(&self) -> super::operations::ShowJobInfoRequest {
+        super::operations::ShowJobInfoRequest::new(self.runtime.clone())
     }
 
     /// Waits until a migration task has finished its full migration (SUCCESS) or reached the steady incremental state (INCRMIGEATING); fails on FAILED, MIGRATION_FAILED, TERMINATED, RELEASED or DELETED.
@@ -177,16 +155,14 @@ impl Client {
     pub fn wait_until_migration_task_done(
         &self,
         task_id: impl Into<String>,
-    ) -> ::hwcloud_core::waiter::Waiter<
-        crate::generated::operations::ShowMigrationTaskInput,
-    > {
-        let input = crate::generated::operations::ShowMigrationTaskInput {
+    ) -> ::hwcloud_core::waiter::Waiter<super::operations::ShowMigrationTaskInput> {
+        let input = super::operations::ShowMigrationTaskInput {
             task_id: task_id.into(),
         };
         ::hwcloud_core::waiter::Waiter::new(
             self.runtime.clone(),
             input,
-            &crate::generated::waiters::MIGRATION_TASK_DONE,
+            &super::waiters::MIGRATION_TASK_DONE,
         )
     }
 
@@ -196,16 +172,14 @@ impl Client {
     pub fn wait_until_migration_task_stopped(
         &self,
         task_id: impl Into<String>,
-    ) -> ::hwcloud_core::waiter::Waiter<
-        crate::generated::operations::ShowMigrationTaskInput,
-    > {
-        let input = crate::generated::operations::ShowMigrationTaskInput {
+    ) -> ::hwcloud_core::waiter::Waiter<super::operations::ShowMigrationTaskInput> {
+        let input = super::operations::ShowMigrationTaskInput {
             task_id: task_id.into(),
         };
         ::hwcloud_core::waiter::Waiter::new(
             self.runtime.clone(),
             input,
-            &crate::generated::waiters::MIGRATION_TASK_STOPPED,
+            &super::waiters::MIGRATION_TASK_STOPPED,
         )
     }
 
@@ -215,14 +189,14 @@ impl Client {
     pub fn wait_until_job_done(
         &self,
         job_id: impl Into<String>,
-    ) -> ::hwcloud_core::waiter::Waiter<crate::generated::operations::ShowJobInfoInput> {
-        let input = crate::generated::operations::ShowJobInfoInput {
+    ) -> ::hwcloud_core::waiter::Waiter<super::operations::ShowJobInfoInput> {
+        let input = super::operations::ShowJobInfoInput {
             job_id: job_id.into(),
         };
         ::hwcloud_core::waiter::Waiter::new(
             self.runtime.clone(),
             input,
-            &crate::generated::waiters::JOB_DONE,
+            &super::waiters::JOB_DONE,
         )
     }
 }

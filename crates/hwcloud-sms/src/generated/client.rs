@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::endpoints::SERVICE,
-        huaweicloud: crate::generated::endpoints::HUAWEICLOUD,
-        otc: crate::generated::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,45 +41,43 @@ impl Client {
     /// Create a migration task for a registered source server.
     ///
     /// `POST /v3/tasks`
-    pub fn create_task(&self) -> crate::generated::operations::CreateTaskRequest {
-        crate::generated::operations::CreateTaskRequest::new(self.runtime.clone())
+    pub fn create_task(&self) -> super::operations::CreateTaskRequest {
+        super::operations::CreateTaskRequest::new(self.runtime.clone())
     }
 
     /// Show a migration task with its state, progress and sub-tasks.
     ///
     /// `GET /v3/tasks/{task_id}`
-    pub fn show_task(&self) -> crate::generated::operations::ShowTaskRequest {
-        crate::generated::operations::ShowTaskRequest::new(self.runtime.clone())
+    pub fn show_task(&self) -> super::operations::ShowTaskRequest {
+        super::operations::ShowTaskRequest::new(self.runtime.clone())
     }
 
     /// List migration tasks, a page at a time.
     ///
     /// `GET /v3/tasks`
-    pub fn list_tasks(&self) -> crate::generated::operations::ListTasksRequest {
-        crate::generated::operations::ListTasksRequest::new(self.runtime.clone())
+    pub fn list_tasks(&self) -> super::operations::ListTasksRequest {
+        super::operations::ListTasksRequest::new(self.runtime.clone())
     }
 
     /// Start, stop, restart, cut over or otherwise drive a migration task.
     ///
     /// `POST /v3/tasks/{task_id}/action`
-    pub fn update_task_status(
-        &self,
-    ) -> crate::generated::operations::UpdateTaskStatusRequest {
-        crate::generated::operations::UpdateTaskStatusRequest::new(self.runtime.clone())
+    pub fn update_task_status(&self) -> super::operations::UpdateTaskStatusRequest {
+        super::operations::UpdateTaskStatusRequest::new(self.runtime.clone())
     }
 
     /// Delete a migration task.
     ///
     /// `DELETE /v3/tasks/{task_id}`
-    pub fn delete_task(&self) -> crate::generated::operations::DeleteTaskRequest {
-        crate::generated::operations::DeleteTaskRequest::new(self.runtime.clone())
+    pub fn delete_task(&self) -> super::operations::DeleteTaskRequest {
+        super::operations::DeleteTaskRequest::new(self.runtime.clone())
     }
 
     /// Delete several migration tasks.
     ///
     /// `POST /v3/tasks/delete`
-    pub fn delete_tasks(&self) -> crate::generated::operations::DeleteTasksRequest {
-        crate::generated::operations::DeleteTasksRequest::new(self.runtime.clone())
+    pub fn delete_tasks(&self) -> super::operations::DeleteTasksRequest {
+        super::operations::DeleteTasksRequest::new(self.runtime.clone())
     }
 
     /// Waits until a migration task reaches MIGRATE_SUCCESS; fails on MIGRATE_FAIL, SYNC_FAIL, ABORT (paused), SYNC_F_ROLLBACK_SUCCESS (rolled back after a failed sync) or DELETING.
@@ -88,14 +86,14 @@ impl Client {
     pub fn wait_until_task_done(
         &self,
         task_id: impl Into<String>,
-    ) -> ::hwcloud_core::waiter::Waiter<crate::generated::operations::ShowTaskInput> {
-        let input = crate::generated::operations::ShowTaskInput {
+    ) -> ::hwcloud_core::waiter::Waiter<super::operations::ShowTaskInput> {
+        let input = super::operations::ShowTaskInput {
             task_id: task_id.into(),
         };
         ::hwcloud_core::waiter::Waiter::new(
             self.runtime.clone(),
             input,
-            &crate::generated::waiters::TASK_DONE,
+            &super::waiters::TASK_DONE,
         )
     }
 }

@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::alias::endpoints::SERVICE,
-        huaweicloud: crate::generated::alias::endpoints::HUAWEICLOUD,
-        otc: crate::generated::alias::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Show a task.
     ///
     /// `GET /v1/task`
-    pub fn show_task(&self) -> crate::generated::alias::operations::ShowTaskRequest {
-        crate::generated::alias::operations::ShowTaskRequest::new(self.runtime.clone())
+    pub fn show_task(&self) -> super::operations::ShowTaskRequest {
+        super::operations::ShowTaskRequest::new(self.runtime.clone())
     }
 }

@@ -5,7 +5,7 @@
 
 #![cfg(test)]
 #[allow(unused_imports)]
-use crate::generated::alias::types::*;
+use super::types::*;
 
 /// Enum aliases a re-encoded example may show in canonical form.
 const ALIASES: &[(&str, &str)] = &[("INCRMIGRATING", "INCRMIGEATING")];

@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::constraint_closed_enum::endpoints::SERVICE,
-        huaweicloud: crate::generated::constraint_closed_enum::endpoints::HUAWEICLOUD,
-        otc: crate::generated::constraint_closed_enum::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Search logs.
     ///
     /// `POST /v1/logs/search`
-    pub fn search_logs(&self) -> crate::generated::constraint_closed_enum::operations::SearchLogsRequest {
-        crate::generated::constraint_closed_enum::operations::SearchLogsRequest::new(self.runtime.clone())
+    pub fn search_logs(&self) -> super::operations::SearchLogsRequest {
+        super::operations::SearchLogsRequest::new(self.runtime.clone())
     }
 }

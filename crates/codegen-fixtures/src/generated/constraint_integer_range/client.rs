@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::constraint_integer_range::endpoints::SERVICE,
-        huaweicloud: crate::generated::constraint_integer_range::endpoints::HUAWEICLOUD,
-        otc: crate::generated::constraint_integer_range::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }

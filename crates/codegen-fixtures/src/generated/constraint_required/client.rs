@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::constraint_required::endpoints::SERVICE,
-        huaweicloud: crate::generated::constraint_required::endpoints::HUAWEICLOUD,
-        otc: crate::generated::constraint_required::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Create a job.
     ///
     /// `POST /v1/jobs`
-    pub fn create_job(&self) -> crate::generated::constraint_required::operations::CreateJobRequest {
-        crate::generated::constraint_required::operations::CreateJobRequest::new(self.runtime.clone())
+    pub fn create_job(&self) -> super::operations::CreateJobRequest {
+        super::operations::CreateJobRequest::new(self.runtime.clone())
     }
 }

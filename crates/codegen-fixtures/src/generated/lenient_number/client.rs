@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::lenient_number::endpoints::SERVICE,
-        huaweicloud: crate::generated::lenient_number::endpoints::HUAWEICLOUD,
-        otc: crate::generated::lenient_number::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,9 +41,7 @@ impl Client {
     /// Update settings.
     ///
     /// `PUT /v1/settings`
-    pub fn update_settings(
-        &self,
-    ) -> crate::generated::lenient_number::operations::UpdateSettingsRequest {
-        crate::generated::lenient_number::operations::UpdateSettingsRequest::new(self.runtime.clone())
+    pub fn update_settings(&self) -> super::operations::UpdateSettingsRequest {
+        super::operations::UpdateSettingsRequest::new(self.runtime.clone())
     }
 }

@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::nested::endpoints::SERVICE,
-        huaweicloud: crate::generated::nested::endpoints::HUAWEICLOUD,
-        otc: crate::generated::nested::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Create a root.
     ///
     /// `POST /v1/roots`
-    pub fn create_root(&self) -> crate::generated::nested::operations::CreateRootRequest {
-        crate::generated::nested::operations::CreateRootRequest::new(self.runtime.clone())
+    pub fn create_root(&self) -> super::operations::CreateRootRequest {
+        super::operations::CreateRootRequest::new(self.runtime.clone())
     }
 }

@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::open_enum::endpoints::SERVICE,
-        huaweicloud: crate::generated::open_enum::endpoints::HUAWEICLOUD,
-        otc: crate::generated::open_enum::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Show the palette.
     ///
     /// `GET /v1/palette`
-    pub fn show_palette(&self) -> crate::generated::open_enum::operations::ShowPaletteRequest {
-        crate::generated::open_enum::operations::ShowPaletteRequest::new(self.runtime.clone())
+    pub fn show_palette(&self) -> super::operations::ShowPaletteRequest {
+        super::operations::ShowPaletteRequest::new(self.runtime.clone())
     }
 }

@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::params::endpoints::SERVICE,
-        huaweicloud: crate::generated::params::endpoints::HUAWEICLOUD,
-        otc: crate::generated::params::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,21 +41,21 @@ impl Client {
     /// Show a thing.
     ///
     /// `GET /v1/{project_id}/things/{thing_id}`
-    pub fn show_thing(&self) -> crate::generated::params::operations::ShowThingRequest {
-        crate::generated::params::operations::ShowThingRequest::new(self.runtime.clone())
+    pub fn show_thing(&self) -> super::operations::ShowThingRequest {
+        super::operations::ShowThingRequest::new(self.runtime.clone())
     }
 
     /// Update a thing.
     ///
     /// `PUT /v1/{project_id}/things/{thing_id}`
-    pub fn update_thing(&self) -> crate::generated::params::operations::UpdateThingRequest {
-        crate::generated::params::operations::UpdateThingRequest::new(self.runtime.clone())
+    pub fn update_thing(&self) -> super::operations::UpdateThingRequest {
+        super::operations::UpdateThingRequest::new(self.runtime.clone())
     }
 
     /// Show a thing's name as text.
     ///
     /// `GET /v1/things/{thing_id}/name`
-    pub fn show_thing_name(&self) -> crate::generated::params::operations::ShowThingNameRequest {
-        crate::generated::params::operations::ShowThingNameRequest::new(self.runtime.clone())
+    pub fn show_thing_name(&self) -> super::operations::ShowThingNameRequest {
+        super::operations::ShowThingNameRequest::new(self.runtime.clone())
     }
 }

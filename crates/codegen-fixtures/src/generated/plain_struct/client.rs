@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::plain_struct::endpoints::SERVICE,
-        huaweicloud: crate::generated::plain_struct::endpoints::HUAWEICLOUD,
-        otc: crate::generated::plain_struct::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Create a widget.
     ///
     /// `POST /v1/widgets`
-    pub fn create_widget(&self) -> crate::generated::plain_struct::operations::CreateWidgetRequest {
-        crate::generated::plain_struct::operations::CreateWidgetRequest::new(self.runtime.clone())
+    pub fn create_widget(&self) -> super::operations::CreateWidgetRequest {
+        super::operations::CreateWidgetRequest::new(self.runtime.clone())
     }
 }

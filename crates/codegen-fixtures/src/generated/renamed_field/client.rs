@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::renamed_field::endpoints::SERVICE,
-        huaweicloud: crate::generated::renamed_field::endpoints::HUAWEICLOUD,
-        otc: crate::generated::renamed_field::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Create a volume.
     ///
     /// `POST /v1/volumes`
-    pub fn create_volume(&self) -> crate::generated::renamed_field::operations::CreateVolumeRequest {
-        crate::generated::renamed_field::operations::CreateVolumeRequest::new(self.runtime.clone())
+    pub fn create_volume(&self) -> super::operations::CreateVolumeRequest {
+        super::operations::CreateVolumeRequest::new(self.runtime.clone())
     }
 }

@@ -13,9 +13,9 @@ pub struct Client {
 
 impl ::hwcloud_core::client::ServiceClient for Client {
     const ENDPOINTS: ::hwcloud_core::config::ServiceEndpoints = ::hwcloud_core::config::ServiceEndpoints {
-        service: crate::generated::sensitive::endpoints::SERVICE,
-        huaweicloud: crate::generated::sensitive::endpoints::HUAWEICLOUD,
-        otc: crate::generated::sensitive::endpoints::OTC,
+        service: super::endpoints::SERVICE,
+        huaweicloud: super::endpoints::HUAWEICLOUD,
+        otc: super::endpoints::OTC,
     };
     fn from_runtime(runtime: ::hwcloud_core::Runtime) -> Self {
         Client { runtime }
@@ -41,7 +41,7 @@ impl Client {
     /// Log in.
     ///
     /// `POST /v1/login`
-    pub fn login(&self) -> crate::generated::sensitive::operations::LoginRequest {
-        crate::generated::sensitive::operations::LoginRequest::new(self.runtime.clone())
+    pub fn login(&self) -> super::operations::LoginRequest {
+        super::operations::LoginRequest::new(self.runtime.clone())
     }
 }

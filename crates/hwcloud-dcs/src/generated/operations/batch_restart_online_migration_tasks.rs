@@ -12,7 +12,7 @@
 //! Source: facts §2.1 BatchRestartOnlineMigrationTasks.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about BatchRestartOnlineMigrationTasks from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -30,7 +30,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct BatchRestartOnlineMigrationTasksInput {
     /// Request body.
-    pub body: crate::generated::types::BatchRestartMigrationTasksBody,
+    pub body: super::super::types::BatchRestartMigrationTasksBody,
 }
 
 impl ::std::fmt::Debug for BatchRestartOnlineMigrationTasksInput {
@@ -58,14 +58,14 @@ impl BatchRestartOnlineMigrationTasksInput {
 /// Builder for [`BatchRestartOnlineMigrationTasksInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct BatchRestartOnlineMigrationTasksInputBuilder {
-    body: crate::generated::types::BatchRestartMigrationTasksBodyBuilder,
+    body: super::super::types::BatchRestartMigrationTasksBodyBuilder,
 }
 
 impl BatchRestartOnlineMigrationTasksInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
     pub fn body(
         mut self,
-        body: crate::generated::types::BatchRestartMigrationTasksBody,
+        body: super::super::types::BatchRestartMigrationTasksBody,
     ) -> Self {
         self.body = body.into_builder();
         self
@@ -88,7 +88,7 @@ impl BatchRestartOnlineMigrationTasksInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for BatchRestartOnlineMigrationTasksInput {
-    type Output = crate::generated::types::BatchMigrationTasksResponse;
+    type Output = super::super::types::BatchMigrationTasksResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -154,7 +154,7 @@ impl BatchRestartOnlineMigrationTasksRequest {
     /// Sets the whole request body.
     pub fn body(
         mut self,
-        body: crate::generated::types::BatchRestartMigrationTasksBody,
+        body: super::super::types::BatchRestartMigrationTasksBody,
     ) -> Self {
         self.input = self.input.body(body);
         self
@@ -170,7 +170,7 @@ impl BatchRestartOnlineMigrationTasksRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::BatchMigrationTasksResponse>,
+        ::hwcloud_core::Response<super::super::types::BatchMigrationTasksResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

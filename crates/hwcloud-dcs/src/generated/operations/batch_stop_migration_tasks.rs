@@ -14,7 +14,7 @@
 //! Source: facts §2.1 BatchStopMigrationTasks; facts §2.1 Batch results.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about BatchStopMigrationTasks from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -32,7 +32,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct BatchStopMigrationTasksInput {
     /// Request body.
-    pub body: crate::generated::types::BatchStopMigrationTasksBody,
+    pub body: super::super::types::BatchStopMigrationTasksBody,
 }
 
 impl ::std::fmt::Debug for BatchStopMigrationTasksInput {
@@ -60,14 +60,14 @@ impl BatchStopMigrationTasksInput {
 /// Builder for [`BatchStopMigrationTasksInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct BatchStopMigrationTasksInputBuilder {
-    body: crate::generated::types::BatchStopMigrationTasksBodyBuilder,
+    body: super::super::types::BatchStopMigrationTasksBodyBuilder,
 }
 
 impl BatchStopMigrationTasksInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
     pub fn body(
         mut self,
-        body: crate::generated::types::BatchStopMigrationTasksBody,
+        body: super::super::types::BatchStopMigrationTasksBody,
     ) -> Self {
         self.body = body.into_builder();
         self
@@ -90,7 +90,7 @@ impl BatchStopMigrationTasksInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for BatchStopMigrationTasksInput {
-    type Output = crate::generated::types::BatchMigrationTasksResponse;
+    type Output = super::super::types::BatchMigrationTasksResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -156,7 +156,7 @@ impl BatchStopMigrationTasksRequest {
     /// Sets the whole request body.
     pub fn body(
         mut self,
-        body: crate::generated::types::BatchStopMigrationTasksBody,
+        body: super::super::types::BatchStopMigrationTasksBody,
     ) -> Self {
         self.input = self.input.body(body);
         self
@@ -172,7 +172,7 @@ impl BatchStopMigrationTasksRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::BatchMigrationTasksResponse>,
+        ::hwcloud_core::Response<super::super::types::BatchMigrationTasksResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

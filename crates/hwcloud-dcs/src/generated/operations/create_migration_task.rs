@@ -16,7 +16,7 @@
 //! Source: S002 URI; S003 URI; facts §1.1.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateMigrationTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -34,7 +34,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct CreateMigrationTaskInput {
     /// Request body.
-    pub body: crate::generated::types::CreateMigrationTaskBody,
+    pub body: super::super::types::CreateMigrationTaskBody,
 }
 
 impl ::std::fmt::Debug for CreateMigrationTaskInput {
@@ -62,15 +62,12 @@ impl CreateMigrationTaskInput {
 /// Builder for [`CreateMigrationTaskInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct CreateMigrationTaskInputBuilder {
-    body: crate::generated::types::CreateMigrationTaskBodyBuilder,
+    body: super::super::types::CreateMigrationTaskBodyBuilder,
 }
 
 impl CreateMigrationTaskInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(
-        mut self,
-        body: crate::generated::types::CreateMigrationTaskBody,
-    ) -> Self {
+    pub fn body(mut self, body: super::super::types::CreateMigrationTaskBody) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -132,7 +129,7 @@ impl CreateMigrationTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for CreateMigrationTaskInput {
-    type Output = crate::generated::types::CreateMigrationTaskResponse;
+    type Output = super::super::types::CreateMigrationTaskResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -196,10 +193,7 @@ impl CreateMigrationTaskRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(
-        mut self,
-        body: crate::generated::types::CreateMigrationTaskBody,
-    ) -> Self {
+    pub fn body(mut self, body: super::super::types::CreateMigrationTaskBody) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -256,7 +250,7 @@ impl CreateMigrationTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::CreateMigrationTaskResponse>,
+        ::hwcloud_core::Response<super::super::types::CreateMigrationTaskResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -14,7 +14,7 @@
 //! Source: S000 URI; facts §1.2.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateOnlineMigrationTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -32,7 +32,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct CreateOnlineMigrationTaskInput {
     /// Request body.
-    pub body: crate::generated::types::CreateOnlineMigrationTaskBody,
+    pub body: super::super::types::CreateOnlineMigrationTaskBody,
 }
 
 impl ::std::fmt::Debug for CreateOnlineMigrationTaskInput {
@@ -60,14 +60,14 @@ impl CreateOnlineMigrationTaskInput {
 /// Builder for [`CreateOnlineMigrationTaskInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct CreateOnlineMigrationTaskInputBuilder {
-    body: crate::generated::types::CreateOnlineMigrationTaskBodyBuilder,
+    body: super::super::types::CreateOnlineMigrationTaskBodyBuilder,
 }
 
 impl CreateOnlineMigrationTaskInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
     pub fn body(
         mut self,
-        body: crate::generated::types::CreateOnlineMigrationTaskBody,
+        body: super::super::types::CreateOnlineMigrationTaskBody,
     ) -> Self {
         self.body = body.into_builder();
         self
@@ -114,7 +114,7 @@ impl CreateOnlineMigrationTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for CreateOnlineMigrationTaskInput {
-    type Output = crate::generated::types::CreateOnlineMigrationTaskResponse;
+    type Output = super::super::types::CreateOnlineMigrationTaskResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -180,7 +180,7 @@ impl CreateOnlineMigrationTaskRequest {
     /// Sets the whole request body.
     pub fn body(
         mut self,
-        body: crate::generated::types::CreateOnlineMigrationTaskBody,
+        body: super::super::types::CreateOnlineMigrationTaskBody,
     ) -> Self {
         self.input = self.input.body(body);
         self
@@ -220,9 +220,7 @@ impl CreateOnlineMigrationTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<
-            crate::generated::types::CreateOnlineMigrationTaskResponse,
-        >,
+        ::hwcloud_core::Response<super::super::types::CreateOnlineMigrationTaskResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -14,7 +14,7 @@
 //! Source: facts §2.1 DeleteMigrationTask.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about DeleteMigrationTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -32,7 +32,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct DeleteMigrationTaskInput {
     /// Request body.
-    pub body: crate::generated::types::DeleteMigrationTaskBody,
+    pub body: super::super::types::DeleteMigrationTaskBody,
 }
 
 impl ::std::fmt::Debug for DeleteMigrationTaskInput {
@@ -60,15 +60,12 @@ impl DeleteMigrationTaskInput {
 /// Builder for [`DeleteMigrationTaskInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct DeleteMigrationTaskInputBuilder {
-    body: crate::generated::types::DeleteMigrationTaskBodyBuilder,
+    body: super::super::types::DeleteMigrationTaskBodyBuilder,
 }
 
 impl DeleteMigrationTaskInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(
-        mut self,
-        body: crate::generated::types::DeleteMigrationTaskBody,
-    ) -> Self {
+    pub fn body(mut self, body: super::super::types::DeleteMigrationTaskBody) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -88,7 +85,7 @@ impl DeleteMigrationTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for DeleteMigrationTaskInput {
-    type Output = crate::generated::types::DeleteMigrationTaskResponse;
+    type Output = super::super::types::DeleteMigrationTaskResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -152,10 +149,7 @@ impl DeleteMigrationTaskRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(
-        mut self,
-        body: crate::generated::types::DeleteMigrationTaskBody,
-    ) -> Self {
+    pub fn body(mut self, body: super::super::types::DeleteMigrationTaskBody) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -170,7 +164,7 @@ impl DeleteMigrationTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::DeleteMigrationTaskResponse>,
+        ::hwcloud_core::Response<super::super::types::DeleteMigrationTaskResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

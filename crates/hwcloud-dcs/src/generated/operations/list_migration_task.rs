@@ -12,7 +12,7 @@
 //! Source: facts §2.1 ListMigrationTask.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ListMigrationTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -111,7 +111,7 @@ impl ListMigrationTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ListMigrationTaskInput {
-    type Output = crate::generated::types::ListMigrationTaskResponse;
+    type Output = super::super::types::ListMigrationTaskResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -211,7 +211,7 @@ impl ListMigrationTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::ListMigrationTaskResponse>,
+        ::hwcloud_core::Response<super::super::types::ListMigrationTaskResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;
@@ -237,9 +237,7 @@ impl ListMigrationTaskRequest {
     ) -> Result<
         impl ::futures_core::Stream<
             Item = Result<
-                ::hwcloud_core::Response<
-                    crate::generated::types::ListMigrationTaskResponse,
-                >,
+                ::hwcloud_core::Response<super::super::types::ListMigrationTaskResponse>,
                 ::hwcloud_core::Error,
             >,
         >,

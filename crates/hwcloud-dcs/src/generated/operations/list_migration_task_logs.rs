@@ -12,7 +12,7 @@
 //! Source: facts §2.1 ListMigrationTaskLogs.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ListMigrationTaskLogs from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -133,7 +133,7 @@ impl ListMigrationTaskLogsInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ListMigrationTaskLogsInput {
-    type Output = crate::generated::types::ListMigrationTaskLogsResponse;
+    type Output = super::super::types::ListMigrationTaskLogsResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -247,7 +247,7 @@ impl ListMigrationTaskLogsRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::ListMigrationTaskLogsResponse>,
+        ::hwcloud_core::Response<super::super::types::ListMigrationTaskLogsResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;
@@ -274,7 +274,7 @@ impl ListMigrationTaskLogsRequest {
         impl ::futures_core::Stream<
             Item = Result<
                 ::hwcloud_core::Response<
-                    crate::generated::types::ListMigrationTaskLogsResponse,
+                    super::super::types::ListMigrationTaskLogsResponse,
                 >,
                 ::hwcloud_core::Error,
             >,

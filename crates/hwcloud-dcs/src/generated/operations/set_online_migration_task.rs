@@ -14,7 +14,7 @@
 //! Source: S004 URI; facts §1.3.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about SetOnlineMigrationTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -37,7 +37,7 @@ pub struct SetOnlineMigrationTaskInput {
     pub task_id: String,
 
     /// Request body.
-    pub body: crate::generated::types::SetOnlineMigrationTaskBody,
+    pub body: super::super::types::SetOnlineMigrationTaskBody,
 }
 
 impl ::std::fmt::Debug for SetOnlineMigrationTaskInput {
@@ -68,7 +68,7 @@ impl SetOnlineMigrationTaskInput {
 #[derive(Clone, Default)]
 pub struct SetOnlineMigrationTaskInputBuilder {
     task_id: Option<String>,
-    body: crate::generated::types::SetOnlineMigrationTaskBodyBuilder,
+    body: super::super::types::SetOnlineMigrationTaskBodyBuilder,
 }
 
 impl SetOnlineMigrationTaskInputBuilder {
@@ -81,7 +81,7 @@ impl SetOnlineMigrationTaskInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
     pub fn body(
         mut self,
-        body: crate::generated::types::SetOnlineMigrationTaskBody,
+        body: super::super::types::SetOnlineMigrationTaskBody,
     ) -> Self {
         self.body = body.into_builder();
         self
@@ -142,7 +142,7 @@ impl SetOnlineMigrationTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for SetOnlineMigrationTaskInput {
-    type Output = crate::generated::types::SetOnlineMigrationTaskResponse;
+    type Output = super::super::types::SetOnlineMigrationTaskResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -218,7 +218,7 @@ impl SetOnlineMigrationTaskRequest {
     /// Sets the whole request body.
     pub fn body(
         mut self,
-        body: crate::generated::types::SetOnlineMigrationTaskBody,
+        body: super::super::types::SetOnlineMigrationTaskBody,
     ) -> Self {
         self.input = self.input.body(body);
         self
@@ -264,9 +264,7 @@ impl SetOnlineMigrationTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<
-            crate::generated::types::SetOnlineMigrationTaskResponse,
-        >,
+        ::hwcloud_core::Response<super::super::types::SetOnlineMigrationTaskResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

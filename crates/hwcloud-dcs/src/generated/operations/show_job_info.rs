@@ -12,7 +12,7 @@
 //! Source: facts §1.2 Job polling; facts §2.1 ShowJobInfo.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowJobInfo from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -81,7 +81,7 @@ impl ShowJobInfoInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ShowJobInfoInput {
-    type Output = crate::generated::types::JobInfo;
+    type Output = super::super::types::JobInfo;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -157,7 +157,7 @@ impl ShowJobInfoRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::JobInfo>,
+        ::hwcloud_core::Response<super::super::types::JobInfo>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -14,7 +14,7 @@
 //! Source: facts §2.1 ShowMigrationTask.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowMigrationTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -86,7 +86,7 @@ impl ShowMigrationTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ShowMigrationTaskInput {
-    type Output = crate::generated::types::MigrationTask;
+    type Output = super::super::types::MigrationTask;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -162,7 +162,7 @@ impl ShowMigrationTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::MigrationTask>,
+        ::hwcloud_core::Response<super::super::types::MigrationTask>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -12,7 +12,7 @@
 //! Source: facts §2.1 ShowMigrationTaskStats.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowMigrationTaskStats from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -86,7 +86,7 @@ impl ShowMigrationTaskStatsInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ShowMigrationTaskStatsInput {
-    type Output = crate::generated::types::MigrationTaskStats;
+    type Output = super::super::types::MigrationTaskStats;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -162,7 +162,7 @@ impl ShowMigrationTaskStatsRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::MigrationTaskStats>,
+        ::hwcloud_core::Response<super::super::types::MigrationTaskStats>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

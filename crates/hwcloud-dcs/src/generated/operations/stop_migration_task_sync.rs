@@ -12,7 +12,7 @@
 //! Source: facts §2.1 StopMigrationTaskSync.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about StopMigrationTaskSync from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {

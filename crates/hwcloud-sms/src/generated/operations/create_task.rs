@@ -14,7 +14,7 @@
 //! Source: S001 URI; facts §1.4.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -41,7 +41,7 @@ pub struct CreateTaskInput {
     pub auth_token: Option<String>,
 
     /// Request body.
-    pub body: crate::generated::types::PostTask,
+    pub body: super::super::types::PostTask,
 }
 
 impl ::std::fmt::Debug for CreateTaskInput {
@@ -72,7 +72,7 @@ impl CreateTaskInput {
 #[derive(Clone, Default)]
 pub struct CreateTaskInputBuilder {
     auth_token: Option<String>,
-    body: crate::generated::types::PostTaskBuilder,
+    body: super::super::types::PostTaskBuilder,
 }
 
 impl CreateTaskInputBuilder {
@@ -83,7 +83,7 @@ impl CreateTaskInputBuilder {
     }
 
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::types::PostTask) -> Self {
+    pub fn body(mut self, body: super::super::types::PostTask) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -242,7 +242,7 @@ impl CreateTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for CreateTaskInput {
-    type Output = crate::generated::types::CreateTaskResponse;
+    type Output = super::super::types::CreateTaskResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -319,7 +319,7 @@ impl CreateTaskRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::types::PostTask) -> Self {
+    pub fn body(mut self, body: super::super::types::PostTask) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -472,7 +472,7 @@ impl CreateTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::CreateTaskResponse>,
+        ::hwcloud_core::Response<super::super::types::CreateTaskResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -14,7 +14,7 @@
 //! Source: facts §2.2 DeleteTasks.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about DeleteTasks from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -32,7 +32,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct DeleteTasksInput {
     /// Request body.
-    pub body: crate::generated::types::DeleteTasksReq,
+    pub body: super::super::types::DeleteTasksReq,
 }
 
 impl ::std::fmt::Debug for DeleteTasksInput {
@@ -60,12 +60,12 @@ impl DeleteTasksInput {
 /// Builder for [`DeleteTasksInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct DeleteTasksInputBuilder {
-    body: crate::generated::types::DeleteTasksReqBuilder,
+    body: super::super::types::DeleteTasksReqBuilder,
 }
 
 impl DeleteTasksInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::types::DeleteTasksReq) -> Self {
+    pub fn body(mut self, body: super::super::types::DeleteTasksReq) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -149,7 +149,7 @@ impl DeleteTasksRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::types::DeleteTasksReq) -> Self {
+    pub fn body(mut self, body: super::super::types::DeleteTasksReq) -> Self {
         self.input = self.input.body(body);
         self
     }

@@ -12,7 +12,7 @@
 //! Source: facts §2.2 ListTasks; facts §2.2 ListTasks query.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ListTasks from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -175,7 +175,7 @@ impl ListTasksInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ListTasksInput {
-    type Output = crate::generated::types::ListTasksResponse;
+    type Output = super::super::types::ListTasksResponse;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -324,7 +324,7 @@ impl ListTasksRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::ListTasksResponse>,
+        ::hwcloud_core::Response<super::super::types::ListTasksResponse>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;
@@ -350,7 +350,7 @@ impl ListTasksRequest {
     ) -> Result<
         impl ::futures_core::Stream<
             Item = Result<
-                ::hwcloud_core::Response<crate::generated::types::ListTasksResponse>,
+                ::hwcloud_core::Response<super::super::types::ListTasksResponse>,
                 ::hwcloud_core::Error,
             >,
         >,

@@ -12,7 +12,7 @@
 //! Source: facts §2.2 ShowTask.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowTask from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -85,7 +85,7 @@ impl ShowTaskInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ShowTaskInput {
-    type Output = crate::generated::types::Task;
+    type Output = super::super::types::Task;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -166,7 +166,7 @@ impl ShowTaskRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::types::Task>,
+        ::hwcloud_core::Response<super::super::types::Task>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -14,7 +14,7 @@
 //! Source: facts §2.2 UpdateTaskStatus; facts §2.2 UpdateTaskStatus body.
 
 #[allow(unused_imports)]
-use crate::generated::types::*;
+use super::super::types::*;
 
 /// Static facts about UpdateTaskStatus from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -39,7 +39,7 @@ pub struct UpdateTaskStatusInput {
     pub task_id: String,
 
     /// Request body.
-    pub body: crate::generated::types::UpdateTaskStatusReq,
+    pub body: super::super::types::UpdateTaskStatusReq,
 }
 
 impl ::std::fmt::Debug for UpdateTaskStatusInput {
@@ -70,7 +70,7 @@ impl UpdateTaskStatusInput {
 #[derive(Clone, Default)]
 pub struct UpdateTaskStatusInputBuilder {
     task_id: Option<String>,
-    body: crate::generated::types::UpdateTaskStatusReqBuilder,
+    body: super::super::types::UpdateTaskStatusReqBuilder,
 }
 
 impl UpdateTaskStatusInputBuilder {
@@ -81,7 +81,7 @@ impl UpdateTaskStatusInputBuilder {
     }
 
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::types::UpdateTaskStatusReq) -> Self {
+    pub fn body(mut self, body: super::super::types::UpdateTaskStatusReq) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -206,7 +206,7 @@ impl UpdateTaskStatusRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::types::UpdateTaskStatusReq) -> Self {
+    pub fn body(mut self, body: super::super::types::UpdateTaskStatusReq) -> Self {
         self.input = self.input.body(body);
         self
     }

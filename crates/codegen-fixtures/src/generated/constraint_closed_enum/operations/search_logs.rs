@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::constraint_closed_enum::types::*;
+use super::super::types::*;
 
 /// Static facts about SearchLogs from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -33,7 +33,7 @@ pub struct SearchLogsInput {
     pub level: Option<Level>,
 
     /// Request body.
-    pub body: crate::generated::constraint_closed_enum::types::LogFilter,
+    pub body: super::super::types::LogFilter,
 }
 
 impl ::std::fmt::Debug for SearchLogsInput {
@@ -64,7 +64,7 @@ impl SearchLogsInput {
 #[derive(Clone, Default)]
 pub struct SearchLogsInputBuilder {
     level: Option<Level>,
-    body: crate::generated::constraint_closed_enum::types::LogFilterBuilder,
+    body: super::super::types::LogFilterBuilder,
 }
 
 impl SearchLogsInputBuilder {
@@ -75,7 +75,7 @@ impl SearchLogsInputBuilder {
     }
 
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::constraint_closed_enum::types::LogFilter) -> Self {
+    pub fn body(mut self, body: super::super::types::LogFilter) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -181,7 +181,7 @@ impl SearchLogsRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::constraint_closed_enum::types::LogFilter) -> Self {
+    pub fn body(mut self, body: super::super::types::LogFilter) -> Self {
         self.input = self.input.body(body);
         self
     }

@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::constraint_required::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateJob from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -30,7 +30,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq)]
 pub struct CreateJobInput {
     /// Request body.
-    pub body: crate::generated::constraint_required::types::CreateJobBody,
+    pub body: super::super::types::CreateJobBody,
 }
 
 impl ::std::fmt::Debug for CreateJobInput {
@@ -58,12 +58,12 @@ impl CreateJobInput {
 /// Builder for [`CreateJobInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct CreateJobInputBuilder {
-    body: crate::generated::constraint_required::types::CreateJobBodyBuilder,
+    body: super::super::types::CreateJobBodyBuilder,
 }
 
 impl CreateJobInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::constraint_required::types::CreateJobBody) -> Self {
+    pub fn body(mut self, body: super::super::types::CreateJobBody) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -101,7 +101,7 @@ impl CreateJobInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for CreateJobInput {
-    type Output = crate::generated::constraint_required::types::Job;
+    type Output = super::super::types::Job;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -165,7 +165,7 @@ impl CreateJobRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::constraint_required::types::CreateJobBody) -> Self {
+    pub fn body(mut self, body: super::super::types::CreateJobBody) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -198,7 +198,7 @@ impl CreateJobRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::constraint_required::types::Job>,
+        ::hwcloud_core::Response<super::super::types::Job>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

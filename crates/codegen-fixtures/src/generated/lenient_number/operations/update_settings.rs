@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::lenient_number::types::*;
+use super::super::types::*;
 
 /// Static facts about UpdateSettings from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -30,7 +30,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct UpdateSettingsInput {
     /// Request body.
-    pub body: crate::generated::lenient_number::types::Settings,
+    pub body: super::super::types::Settings,
 }
 
 impl ::std::fmt::Debug for UpdateSettingsInput {
@@ -58,12 +58,12 @@ impl UpdateSettingsInput {
 /// Builder for [`UpdateSettingsInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct UpdateSettingsInputBuilder {
-    body: crate::generated::lenient_number::types::SettingsBuilder,
+    body: super::super::types::SettingsBuilder,
 }
 
 impl UpdateSettingsInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::lenient_number::types::Settings) -> Self {
+    pub fn body(mut self, body: super::super::types::Settings) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -83,7 +83,7 @@ impl UpdateSettingsInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for UpdateSettingsInput {
-    type Output = crate::generated::lenient_number::types::Stats;
+    type Output = super::super::types::Stats;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -147,7 +147,7 @@ impl UpdateSettingsRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::lenient_number::types::Settings) -> Self {
+    pub fn body(mut self, body: super::super::types::Settings) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -162,7 +162,7 @@ impl UpdateSettingsRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::lenient_number::types::Stats>,
+        ::hwcloud_core::Response<super::super::types::Stats>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::nested::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateRoot from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -30,7 +30,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq, Eq)]
 pub struct CreateRootInput {
     /// Request body.
-    pub body: crate::generated::nested::types::Root,
+    pub body: super::super::types::Root,
 }
 
 impl ::std::fmt::Debug for CreateRootInput {
@@ -58,12 +58,12 @@ impl CreateRootInput {
 /// Builder for [`CreateRootInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct CreateRootInputBuilder {
-    body: crate::generated::nested::types::RootBuilder,
+    body: super::super::types::RootBuilder,
 }
 
 impl CreateRootInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::nested::types::Root) -> Self {
+    pub fn body(mut self, body: super::super::types::Root) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -148,7 +148,7 @@ impl CreateRootRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::nested::types::Root) -> Self {
+    pub fn body(mut self, body: super::super::types::Root) -> Self {
         self.input = self.input.body(body);
         self
     }

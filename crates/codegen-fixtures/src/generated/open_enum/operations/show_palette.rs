@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::open_enum::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowPalette from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -59,7 +59,7 @@ impl ShowPaletteInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ShowPaletteInput {
-    type Output = crate::generated::open_enum::types::Palette;
+    type Output = super::super::types::Palette;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -125,7 +125,7 @@ impl ShowPaletteRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::open_enum::types::Palette>,
+        ::hwcloud_core::Response<super::super::types::Palette>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::params::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowThing from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -139,7 +139,7 @@ impl ShowThingInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for ShowThingInput {
-    type Output = crate::generated::params::types::Thing;
+    type Output = super::super::types::Thing;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -259,7 +259,7 @@ impl ShowThingRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::params::types::Thing>,
+        ::hwcloud_core::Response<super::super::types::Thing>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

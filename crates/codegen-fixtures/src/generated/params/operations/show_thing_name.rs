@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::params::types::*;
+use super::super::types::*;
 
 /// Static facts about ShowThingName from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {

@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::params::types::*;
+use super::super::types::*;
 
 /// Static facts about UpdateThing from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -36,7 +36,7 @@ pub struct UpdateThingInput {
     pub dry_run: bool,
 
     /// Request body.
-    pub body: crate::generated::params::types::ThingUpdate,
+    pub body: super::super::types::ThingUpdate,
 }
 
 impl ::std::fmt::Debug for UpdateThingInput {
@@ -70,7 +70,7 @@ impl UpdateThingInput {
 pub struct UpdateThingInputBuilder {
     thing_id: Option<String>,
     dry_run: Option<bool>,
-    body: crate::generated::params::types::ThingUpdateBuilder,
+    body: super::super::types::ThingUpdateBuilder,
 }
 
 impl UpdateThingInputBuilder {
@@ -87,7 +87,7 @@ impl UpdateThingInputBuilder {
     }
 
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::params::types::ThingUpdate) -> Self {
+    pub fn body(mut self, body: super::super::types::ThingUpdate) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -205,7 +205,7 @@ impl UpdateThingRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::params::types::ThingUpdate) -> Self {
+    pub fn body(mut self, body: super::super::types::ThingUpdate) -> Self {
         self.input = self.input.body(body);
         self
     }

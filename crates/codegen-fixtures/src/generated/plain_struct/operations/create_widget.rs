@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::plain_struct::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateWidget from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -30,7 +30,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq)]
 pub struct CreateWidgetInput {
     /// Request body.
-    pub body: crate::generated::plain_struct::types::Widget,
+    pub body: super::super::types::Widget,
 }
 
 impl ::std::fmt::Debug for CreateWidgetInput {
@@ -58,12 +58,12 @@ impl CreateWidgetInput {
 /// Builder for [`CreateWidgetInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct CreateWidgetInputBuilder {
-    body: crate::generated::plain_struct::types::WidgetBuilder,
+    body: super::super::types::WidgetBuilder,
 }
 
 impl CreateWidgetInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::plain_struct::types::Widget) -> Self {
+    pub fn body(mut self, body: super::super::types::Widget) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -119,7 +119,7 @@ impl CreateWidgetInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for CreateWidgetInput {
-    type Output = crate::generated::plain_struct::types::WidgetCreated;
+    type Output = super::super::types::WidgetCreated;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -183,7 +183,7 @@ impl CreateWidgetRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::plain_struct::types::Widget) -> Self {
+    pub fn body(mut self, body: super::super::types::Widget) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -234,7 +234,7 @@ impl CreateWidgetRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::plain_struct::types::WidgetCreated>,
+        ::hwcloud_core::Response<super::super::types::WidgetCreated>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::renamed_field::types::*;
+use super::super::types::*;
 
 /// Static facts about CreateVolume from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -30,7 +30,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 #[derive(Clone, PartialEq)]
 pub struct CreateVolumeInput {
     /// Request body.
-    pub body: crate::generated::renamed_field::types::Volume,
+    pub body: super::super::types::Volume,
 }
 
 impl ::std::fmt::Debug for CreateVolumeInput {
@@ -58,12 +58,12 @@ impl CreateVolumeInput {
 /// Builder for [`CreateVolumeInput`]: a setter per parameter and per top-level body field.
 #[derive(Clone, Default)]
 pub struct CreateVolumeInputBuilder {
-    body: crate::generated::renamed_field::types::VolumeBuilder,
+    body: super::super::types::VolumeBuilder,
 }
 
 impl CreateVolumeInputBuilder {
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::renamed_field::types::Volume) -> Self {
+    pub fn body(mut self, body: super::super::types::Volume) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -101,7 +101,7 @@ impl CreateVolumeInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for CreateVolumeInput {
-    type Output = crate::generated::renamed_field::types::Volume;
+    type Output = super::super::types::Volume;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -165,7 +165,7 @@ impl CreateVolumeRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::renamed_field::types::Volume) -> Self {
+    pub fn body(mut self, body: super::super::types::Volume) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -198,7 +198,7 @@ impl CreateVolumeRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::renamed_field::types::Volume>,
+        ::hwcloud_core::Response<super::super::types::Volume>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;

@@ -12,7 +12,7 @@
 //! Source: fixture.
 
 #[allow(unused_imports)]
-use crate::generated::sensitive::types::*;
+use super::super::types::*;
 
 /// Static facts about Login from the spec.
 pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::operation::OperationMeta {
@@ -36,7 +36,7 @@ pub struct LoginInput {
     pub otp: Option<String>,
 
     /// Request body.
-    pub body: crate::generated::sensitive::types::Credentials,
+    pub body: super::super::types::Credentials,
 }
 
 impl ::std::fmt::Debug for LoginInput {
@@ -70,7 +70,7 @@ impl LoginInput {
 pub struct LoginInputBuilder {
     auth_token: Option<String>,
     otp: Option<String>,
-    body: crate::generated::sensitive::types::CredentialsBuilder,
+    body: super::super::types::CredentialsBuilder,
 }
 
 impl LoginInputBuilder {
@@ -87,7 +87,7 @@ impl LoginInputBuilder {
     }
 
     /// Sets the whole request body (replacing fields set one by one before).
-    pub fn body(mut self, body: crate::generated::sensitive::types::Credentials) -> Self {
+    pub fn body(mut self, body: super::super::types::Credentials) -> Self {
         self.body = body.into_builder();
         self
     }
@@ -125,7 +125,7 @@ impl LoginInputBuilder {
 }
 
 impl ::hwcloud_core::operation::Operation for LoginInput {
-    type Output = crate::generated::sensitive::types::Session;
+    type Output = super::super::types::Session;
     fn meta(&self) -> &'static ::hwcloud_core::operation::OperationMeta {
         &META
     }
@@ -205,7 +205,7 @@ impl LoginRequest {
     }
 
     /// Sets the whole request body.
-    pub fn body(mut self, body: crate::generated::sensitive::types::Credentials) -> Self {
+    pub fn body(mut self, body: super::super::types::Credentials) -> Self {
         self.input = self.input.body(body);
         self
     }
@@ -232,7 +232,7 @@ impl LoginRequest {
     pub async fn send(
         self,
     ) -> Result<
-        ::hwcloud_core::Response<crate::generated::sensitive::types::Session>,
+        ::hwcloud_core::Response<super::super::types::Session>,
         ::hwcloud_core::Error,
     > {
         let input = self.input.build()?;
