@@ -85,7 +85,7 @@ impl Error {
     /// Whether the runtime actually retries also depends on the operation's idempotency.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(t) => t.kind != TransportErrorKind::Other,
+            Error::Transport(t) => t.is_transient(),
             Error::Service(s) => s.is_retryable(),
             _ => false,
         }
@@ -152,6 +152,15 @@ impl TransportError {
             kind: TransportErrorKind::Timeout,
             message: message.into(),
             maybe_sent: true,
+        }
+    }
+
+    /// True when trying again may succeed: connect failures and timeouts, and any failure that
+    /// provably happened before the request left.
+    pub fn is_transient(&self) -> bool {
+        match self.kind {
+            TransportErrorKind::Connect | TransportErrorKind::Timeout => true,
+            TransportErrorKind::Other => !self.maybe_sent,
         }
     }
 
@@ -445,6 +454,19 @@ mod tests {
     fn numeric_code_kept_as_text() {
         let e = parse(400, r#"{"error_code":111400017,"error_msg":"bad"}"#);
         assert_eq!(e.code, "111400017");
+    }
+
+    #[test]
+    fn transient_transport_errors() {
+        assert!(TransportError::connect("refused").is_transient());
+        assert!(TransportError::timeout("slow").is_transient());
+        assert!(!TransportError::other("reset mid-body").is_transient());
+        let unsent = TransportError {
+            maybe_sent: false,
+            ..TransportError::other("bad header")
+        };
+        assert!(unsent.is_transient());
+        assert!(Error::from(TransportError::connect("x")).is_retryable());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::config::{Config, ServiceEndpoints, check_endpoint, resolve_endpoint, user_agent};
 use crate::credentials::{self, Credentials, Env, ProcessEnv};
-use crate::error::{DecodeError, Error, ServiceError, TransportError};
+use crate::error::{DecodeError, Error, ServiceError};
 use crate::operation::{Operation, ResponseKind, encode_segment_into, expand_path};
 use crate::signing::{self, SignableRequest};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
@@ -361,7 +361,7 @@ impl Runtime {
                     tokio::time::sleep(delay).await;
                 }
                 Err(e) => {
-                    let retryable = is_transient(&e) && (idempotent || !e.maybe_sent);
+                    let retryable = e.is_transient() && (idempotent || !e.maybe_sent);
                     if last || !retryable {
                         tracing::debug!(error = %e, "call failed");
                         return Err(e.into());
@@ -441,14 +441,6 @@ struct Plan {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-}
-
-fn is_transient(e: &TransportError) -> bool {
-    use crate::error::TransportErrorKind::*;
-    match e.kind {
-        Connect | Timeout => true,
-        Other => !e.maybe_sent,
-    }
 }
 
 /// `Retry-After` as seconds or an HTTP date.

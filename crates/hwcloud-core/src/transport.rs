@@ -25,7 +25,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        crate::signing::header_value(&self.headers, name)
     }
 }
 
@@ -71,7 +71,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        crate::signing::header_value(&self.headers, name)
     }
 
     /// `X-Request-Id` (the official SDK also falls back to lower case; names compare
@@ -79,13 +79,6 @@ impl HttpResponse {
     pub fn request_id(&self) -> Option<String> {
         self.header("x-request-id").map(str::to_owned)
     }
-}
-
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 /// A boxed future, so the trait stays object-safe.

@@ -138,13 +138,7 @@ where
                 }
                 WaitOutcome::Pending => {}
             }
-            let Some(left) = self.options.max_wait.checked_sub(elapsed) else {
-                return Err(Error::WaitTimeout {
-                    waiter: self.def.name,
-                    last_state: state,
-                    elapsed,
-                });
-            };
+            let left = self.options.max_wait.saturating_sub(elapsed);
             if left.is_zero() {
                 return Err(Error::WaitTimeout {
                     waiter: self.def.name,

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 use axum::http::StatusCode;
 use hwcloud_core::Secret;
 use hwcloud_core::signing::{
-    DerivationScope, SignableRequest, VerifyError, parse_authorization, verify,
+    DerivationScope, SignableRequest, VerifyError, header_value as header, parse_authorization,
+    verify,
 };
 
 use crate::app::App;
@@ -35,13 +36,6 @@ pub struct Incoming<'a> {
     pub query: &'a [(String, String)],
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 /// Authenticates a request and checks the `X-Project-Id` header against the caller.

@@ -29,10 +29,7 @@ pub struct Recorded {
 impl Recorded {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        hwcloud_core::signing::header_value(&self.headers, name)
     }
 
     /// Decoded query pairs in received order.
