@@ -4,16 +4,12 @@
 
 use hwcloud_core::json_equivalence;
 use hwcloud_emulator::{Emulator, EmulatorHandle};
-use hwcloud_testkit::{RecordingServer, Reply, closed_port};
+use hwcloud_testkit::{RecordingServer, Reply, closed_port, example_path};
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hwcloud");
-
-fn examples(rel: &str) -> String {
-    format!("{}/../../spec/examples/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
 
 struct Creds {
     ak: String,
@@ -238,7 +234,7 @@ async fn exit_codes() {
 async fn body_from_file_and_stdin_and_output_formats() {
     let (emu, creds) = emulator().await;
     let url = emu.base_url();
-    let file = examples("sms/create_task.request.s001.json");
+    let file = example_path("sms/create_task.request.s001.json");
     let o = run_async(
         Some(&creds),
         args(&["--endpoint", &url, "sms", "create-task", "--body", &file]),
@@ -307,7 +303,7 @@ async fn validation_errors_name_the_field_and_send_nothing() {
         project: "p".into(),
     };
     let mut body: Value = serde_json::from_str(
-        &std::fs::read_to_string(examples("sms/create_task.request.s001.json")).unwrap(),
+        &std::fs::read_to_string(example_path("sms/create_task.request.s001.json")).unwrap(),
     )
     .unwrap();
     body["target_server"]["disks"][0]["name"] = Value::String("x".repeat(300));
@@ -373,7 +369,7 @@ async fn validation_errors_name_the_field_and_send_nothing() {
 async fn all_follows_pagination() {
     let (emu, creds) = emulator().await;
     let url = emu.base_url();
-    let file = examples("dcs/create_migration_task.request.backup_import.json");
+    let file = example_path("dcs/create_migration_task.request.backup_import.json");
     for _ in 0..5 {
         let o = run_async(
             Some(&creds),
@@ -439,7 +435,7 @@ async fn wait_commands() {
             "dcs",
             "create-online-migration-task",
             "--body",
-            &examples("dcs/create_online_migration_task.request.s000.json"),
+            &example_path("dcs/create_online_migration_task.request.s000.json"),
         ]),
         None,
     )
@@ -465,7 +461,7 @@ async fn wait_commands() {
             "--task-id",
             &task,
             "--body",
-            &examples("dcs/set_online_migration_task.request.s004.json"),
+            &example_path("dcs/set_online_migration_task.request.s004.json"),
         ]),
         None,
     )
@@ -518,7 +514,7 @@ async fn wait_commands() {
             "sms",
             "create-task",
             "--body",
-            &examples("sms/create_task.request.s001.json"),
+            &example_path("sms/create_task.request.s001.json"),
         ]),
         None,
     )
@@ -554,7 +550,7 @@ async fn wait_commands() {
             "sms",
             "create-task",
             "--body",
-            &examples("sms/create_task.request.s001.json"),
+            &example_path("sms/create_task.request.s001.json"),
         ]),
         None,
     )
@@ -620,7 +616,14 @@ async fn seed_operations_are_sent_signed_with_the_seed_bodies() {
     ];
     for (service, op, file, task, path) in cases {
         server.push(Reply::json(200, serde_json::json!({})));
-        let mut a = args(&["--endpoint", &url, service, op, "--body", &examples(file)]);
+        let mut a = args(&[
+            "--endpoint",
+            &url,
+            service,
+            op,
+            "--body",
+            &example_path(file),
+        ]);
         if let Some(t) = task {
             a.extend(args(&["--task-id", t]));
         }
@@ -630,7 +633,7 @@ async fn seed_operations_are_sent_signed_with_the_seed_bodies() {
         assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", path));
         r.verify_signature(&creds.ak, &creds.sk).unwrap();
         let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(examples(file)).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(example_path(file)).unwrap()).unwrap();
         json_equivalence::check(&expected, &r.json(), &[]).unwrap_or_else(|e| panic!("{op}: {e}"));
     }
 }

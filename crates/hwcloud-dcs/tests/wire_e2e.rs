@@ -5,7 +5,7 @@
 use hwcloud_core::Credentials;
 use hwcloud_core::json_equivalence;
 use hwcloud_dcs::Client;
-use hwcloud_testkit::{Recorded, RecordingServer, Reply};
+use hwcloud_testkit::{Recorded, RecordingServer, Reply, example};
 use serde_json::{Value, json};
 
 const AK: &str = "WIRETESTAK0000000001";
@@ -18,14 +18,6 @@ fn client(server: &RecordingServer) -> Client {
         .credentials(Credentials::new(AK, SK).with_project_id(PROJECT))
         .build()
         .unwrap()
-}
-
-fn example(name: &str) -> Value {
-    let path = format!(
-        "{}/../../spec/examples/dcs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 /// Checks what every signed DCS request must carry.
@@ -74,13 +66,13 @@ async fn seed_create_migration_task_backup_import() {
     let server = RecordingServer::start().await;
     server.push(Reply::json(
         200,
-        example("create_migration_task.response.200.s003.json"),
+        example::<Value>("dcs/create_migration_task.response.200.s003.json"),
     ));
     for file in [
-        "create_migration_task.request.s003.json",
-        "create_migration_task.request.backup_import.json",
+        "dcs/create_migration_task.request.s003.json",
+        "dcs/create_migration_task.request.backup_import.json",
     ] {
-        let body = example(file);
+        let body: Value = example(file);
         let resp = client(&server)
             .create_migration_task()
             .body(serde_json::from_value(body.clone()).unwrap())
@@ -105,9 +97,9 @@ async fn seed_create_online_migration_task() {
     let server = RecordingServer::start().await;
     server.push(Reply::json(
         200,
-        example("create_online_migration_task.response.200.s000.json"),
+        example::<Value>("dcs/create_online_migration_task.response.200.s000.json"),
     ));
-    let body = example("create_online_migration_task.request.s000.json");
+    let body = example::<Value>("dcs/create_online_migration_task.request.s000.json");
     let resp = client(&server)
         .create_online_migration_task()
         .body(serde_json::from_value(body.clone()).unwrap())
@@ -131,9 +123,9 @@ async fn seed_set_online_migration_task() {
     let server = RecordingServer::start().await;
     server.push(Reply::json(
         200,
-        example("set_online_migration_task.response.200.s004.json"),
+        example::<Value>("dcs/set_online_migration_task.response.200.s004.json"),
     ));
-    let body = example("set_online_migration_task.request.s004.json");
+    let body = example::<Value>("dcs/set_online_migration_task.request.s004.json");
     client(&server)
         .set_online_migration_task()
         .task_id("a1b2 c3/é")
@@ -194,7 +186,7 @@ async fn companions_paths_queries_and_content_types() {
     c.show_job_info().job_id("j1").send().await.unwrap();
     server.push(Reply::json(
         200,
-        example("batch_stop_migration_tasks.response.200.json"),
+        example::<Value>("dcs/batch_stop_migration_tasks.response.200.json"),
     ));
     c.batch_stop_migration_tasks()
         .migration_tasks(vec!["t1".to_string()])
@@ -206,7 +198,7 @@ async fn companions_paths_queries_and_content_types() {
         .send()
         .await
         .unwrap();
-    let body = example("delete_migration_task.request.json");
+    let body = example::<Value>("dcs/delete_migration_task.request.json");
     c.delete_migration_task()
         .body(serde_json::from_value(body.clone()).unwrap())
         .send()

@@ -6,6 +6,7 @@ use std::time::Duration;
 use hwcloud_core::Credentials;
 use hwcloud_dcs::types::{ConfigMigrationInstanceBody, MigrationMethod, ResumeMode};
 use hwcloud_emulator::Emulator;
+use hwcloud_testkit::example;
 
 #[tokio::test]
 async fn dcs_client_runs_an_online_migration_with_waiters() {
@@ -92,11 +93,6 @@ async fn fast_emulator() -> (hwcloud_emulator::EmulatorHandle, Credentials) {
 }
 
 const QUICK: (Duration, Duration) = (Duration::from_millis(20), Duration::from_millis(50));
-
-fn example<T: serde::de::DeserializeOwned>(rel: &str) -> T {
-    let path = format!("{}/../../spec/examples/{rel}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 #[tokio::test]
 async fn dcs_incremental_migration_until_stopped() {

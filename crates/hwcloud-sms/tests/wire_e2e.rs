@@ -5,7 +5,7 @@ use hwcloud_core::Credentials;
 use hwcloud_core::json_equivalence;
 use hwcloud_sms::Client;
 use hwcloud_sms::types::TaskOperation;
-use hwcloud_testkit::{Recorded, RecordingServer, Reply};
+use hwcloud_testkit::{Recorded, RecordingServer, Reply, example};
 use serde_json::Value;
 
 const AK: &str = "WIRETESTAK0000000002";
@@ -18,14 +18,6 @@ fn client(server: &RecordingServer) -> Client {
         .credentials(Credentials::new(AK, SK).with_project_id(PROJECT))
         .build()
         .unwrap()
-}
-
-fn example(name: &str) -> Value {
-    let path = format!(
-        "{}/../../spec/examples/sms/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 fn check_common(server: &RecordingServer, r: &Recorded) {
@@ -44,9 +36,9 @@ async fn seed_create_task() {
     let server = RecordingServer::start().await;
     server.push(Reply::json(
         200,
-        example("create_task.response.200.s001.json"),
+        example::<Value>("sms/create_task.response.200.s001.json"),
     ));
-    let body = example("create_task.request.s001.json");
+    let body = example::<Value>("sms/create_task.request.s001.json");
     let resp = client(&server)
         .create_task()
         .body(serde_json::from_value(body.clone()).unwrap())
@@ -65,10 +57,13 @@ async fn seed_create_task() {
 async fn seed_create_task_403_is_parsed() {
     let server = RecordingServer::start().await;
     server.push(
-        Reply::json(403, example("create_task.response.403.s001.json"))
-            .header("X-Request-Id", "r403"),
+        Reply::json(
+            403,
+            example::<Value>("sms/create_task.response.403.s001.json"),
+        )
+        .header("X-Request-Id", "r403"),
     );
-    let body = example("create_task.request.s001.json");
+    let body = example::<Value>("sms/create_task.request.s001.json");
     let err = client(&server)
         .create_task()
         .body(serde_json::from_value(body).unwrap())
@@ -78,7 +73,7 @@ async fn seed_create_task_403_is_parsed() {
     let s = err.as_service().unwrap();
     assert_eq!(s.status, 403);
     assert_eq!(s.request_id.as_deref(), Some("r403"));
-    let expected = example("create_task.response.403.s001.json");
+    let expected = example::<Value>("sms/create_task.response.403.s001.json");
     assert_eq!(Some(s.code.as_str()), expected["error_code"].as_str());
     assert_eq!(
         s.encoded_authorization_message.as_deref(),
@@ -103,7 +98,7 @@ async fn companions() {
     assert_eq!(r.output, "");
     server.push(Reply::raw(200, ""));
     c.delete_task().task_id("t1").send().await.unwrap();
-    let del = example("delete_tasks.request.json");
+    let del = example::<Value>("sms/delete_tasks.request.json");
     server.push(Reply::raw(200, ""));
     c.delete_tasks()
         .body(serde_json::from_value(del.clone()).unwrap())

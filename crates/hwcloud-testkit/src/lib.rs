@@ -216,6 +216,19 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// The path of a seed example body, `rel` relative to `spec/examples/` (e.g.
+/// `dcs/create_online_migration_task.request.s000.json`).
+pub fn example_path(rel: &str) -> String {
+    format!("{}/../../spec/examples/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A seed example body decoded as `T` (`serde_json::Value` or a generated type).
+pub fn example<T: serde::de::DeserializeOwned>(rel: &str) -> T {
+    let path = example_path(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// A port on 127.0.0.1 where nothing listens (connections are refused).
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
