@@ -127,6 +127,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--iterations", type=int, default=5000, help="calls per run (default 5000)")
     ap.add_argument("--runs", type=int, default=5, help="runs; the best is kept (default 5)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="time only this figure (repeatable), e.g. python_sdk_inline")
     args = ap.parse_args()
 
     import huaweicloudsdkcore
@@ -160,7 +162,12 @@ def main():
         f"{args.iterations} calls x {args.runs} runs, best run"
     )
     del huaweicloudsdkcore
+    unknown = set(args.only) - set(figures)
+    if unknown:
+        ap.error(f"unknown figure(s) {sorted(unknown)}; known: {sorted(figures)}")
     for name, fn in figures.items():
+        if args.only and name not in args.only:
+            continue
         cpu, wall = time_per_call(fn, args.iterations, args.runs)
         print(f"RESULT {name} {cpu:.2f}  # CPU us/call (wall {wall:.2f} us)")
         sys.stdout.flush()

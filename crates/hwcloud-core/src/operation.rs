@@ -106,12 +106,22 @@ impl std::error::Error for PathError {}
 /// Fills `{name}` placeholders of `template`; each value is percent-encoded as one segment.
 pub fn expand_path(template: &str, params: &[(&str, &str)]) -> Result<String, PathError> {
     let mut out = String::with_capacity(template.len() + 32);
+    expand_path_into(template, params, &mut out)?;
+    Ok(out)
+}
+
+/// [`expand_path`] appending to `out` (the runtime writes the path right after the endpoint).
+pub fn expand_path_into(
+    template: &str,
+    params: &[(&str, &str)],
+    out: &mut String,
+) -> Result<(), PathError> {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let Some(len) = rest[start..].find('}') else {
             out.push_str(&rest[start..]);
-            return Ok(out);
+            return Ok(());
         };
         let name = &rest[start + 1..start + len];
         let value = params
@@ -122,11 +132,11 @@ pub fn expand_path(template: &str, params: &[(&str, &str)]) -> Result<String, Pa
             .ok_or_else(|| PathError {
                 param: name.to_owned(),
             })?;
-        encode_segment_into(value, &mut out);
+        encode_segment_into(value, out);
         rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 /// RFC 3986 percent-encoding of one path segment (unreserved characters kept).

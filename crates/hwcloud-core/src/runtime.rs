@@ -6,9 +6,10 @@
 use crate::config::{Config, ServiceEndpoints, check_endpoint, resolve_endpoint, user_agent};
 use crate::credentials::{self, Credentials, Env, ProcessEnv};
 use crate::error::{DecodeError, Error, ServiceError};
-use crate::operation::{Operation, ResponseKind, encode_segment_into, expand_path};
+use crate::operation::{Operation, ResponseKind, encode_segment_into, expand_path_into};
 use crate::signing::{self, SignableRequest};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -58,6 +59,8 @@ struct Inner {
     /// Built once: the same for every request.
     user_agent: String,
     credentials: Credentials,
+    /// The secret key of AK/SK credentials, prepared once for the configured algorithm.
+    signing_key: Option<signing::SigningKey>,
     endpoint: String,
     host: String,
     transport: Arc<dyn HttpTransport>,
@@ -162,8 +165,15 @@ impl RuntimeBuilder {
                 ReqwestTransport::new(self.config.timeouts.connect).map_err(Error::Config)?,
             ),
         };
+        let signing_key = match &credentials {
+            Credentials::AkSk { secret_key, .. } => {
+                Some(signing::SigningKey::new(self.config.algorithm, secret_key))
+            }
+            Credentials::Token { .. } => None,
+        };
         Ok(Runtime {
             inner: Arc::new(Inner {
+                signing_key,
                 user_agent: user_agent(self.config.user_agent_suffix.as_deref()),
                 config: self.config,
                 credentials,
@@ -208,7 +218,7 @@ impl Runtime {
         let headers = self.signed_headers(&plan, now)?;
         // The plan is not needed again: move its URL and body instead of copying them.
         Ok(HttpRequest {
-            method: plan.meta.method.to_owned(),
+            method: Cow::Borrowed(plan.meta.method),
             url: plan.url,
             headers,
             body: plan.body,
@@ -238,13 +248,13 @@ impl Runtime {
             };
             params.push(("project_id", pid));
         }
-        let path = expand_path(meta.path, &params).map_err(|e| Error::Config(e.to_string()))?;
-        let url = format!(
-            "{}{}{}",
-            self.inner.endpoint,
-            path,
-            encode_query(&parts.query)
-        );
+        // One buffer: endpoint, path, query; the path is signed as a slice of it.
+        let mut url = String::with_capacity(self.inner.endpoint.len() + meta.path.len() + 64);
+        url.push_str(&self.inner.endpoint);
+        let path_start = url.len();
+        expand_path_into(meta.path, &params, &mut url).map_err(|e| Error::Config(e.to_string()))?;
+        let path = path_start..url.len();
+        encode_query_into(&parts.query, &mut url);
         Ok(Plan {
             meta,
             path,
@@ -324,7 +334,7 @@ impl Runtime {
             attempt_count.store(attempt, Ordering::Relaxed);
             span.record("attempt", attempt);
             let req = HttpRequest {
-                method: plan.meta.method.to_owned(),
+                method: Cow::Borrowed(plan.meta.method),
                 url: plan.url.clone(),
                 headers: self.signed_headers(plan, SystemTime::now())?,
                 body: plan.body.clone(),
@@ -375,31 +385,32 @@ impl Runtime {
     }
 
     /// The headers of one attempt, signed for `now` (a fresh `X-Sdk-Date` each attempt).
-    fn signed_headers(&self, p: &Plan, now: SystemTime) -> Result<Vec<(String, String)>, Error> {
+    fn signed_headers(&self, p: &Plan, now: SystemTime) -> Result<Headers, Error> {
         let inner = &self.inner;
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
-        headers.push(("Host".into(), inner.host.clone()));
-        headers.push(("Content-Type".into(), p.meta.content_type.to_owned()));
+        let owned = |v: &str| Cow::Owned(v.to_owned());
+        let mut headers: Headers = Vec::with_capacity(8);
+        headers.push(("Host".into(), owned(&inner.host)));
+        headers.push(("Content-Type".into(), p.meta.content_type.into()));
         for (k, v) in &p.headers {
-            headers.push((k.clone(), v.clone()));
+            headers.push((owned(k), owned(v)));
         }
         match &inner.credentials {
             Credentials::AkSk {
                 access_key,
-                secret_key,
                 security_token,
                 project_id,
+                ..
             } => {
-                headers.push(("X-Sdk-Date".into(), signing::format_sdk_date(now)));
+                headers.push(("X-Sdk-Date".into(), signing::format_sdk_date(now).into()));
                 if let Some(pid) = project_id {
-                    headers.push(("X-Project-Id".into(), pid.clone()));
+                    headers.push(("X-Project-Id".into(), owned(pid)));
                 }
                 if let Some(t) = security_token {
-                    headers.push(("X-Security-Token".into(), t.expose().to_owned()));
+                    headers.push(("X-Security-Token".into(), owned(t.expose())));
                 }
                 let signable = SignableRequest {
                     method: p.meta.method,
-                    path: &p.path,
+                    path: p.path(),
                     query: &p.query,
                     headers: &headers,
                     body: &p.body,
@@ -411,36 +422,45 @@ impl Runtime {
                             service: p.meta.service.to_owned(),
                         }
                     });
-                let signed = signing::sign(
-                    inner.config.algorithm,
-                    access_key,
-                    secret_key,
-                    scope.as_ref(),
-                    &signable,
-                )
-                .map_err(|e| Error::Config(format!("cannot sign the request: {e}")))?;
-                headers.push(("Authorization".into(), signed.authorization));
+                let key = inner
+                    .signing_key
+                    .as_ref()
+                    .expect("AK/SK credentials have a signing key");
+                let authorization = key
+                    .authorization(access_key, scope.as_ref(), &signable)
+                    .map_err(|e| Error::Config(format!("cannot sign the request: {e}")))?;
+                headers.push(("Authorization".into(), authorization.into()));
             }
             Credentials::Token { token, project_id } => {
                 if let Some(pid) = project_id {
-                    headers.push(("X-Project-Id".into(), pid.clone()));
+                    headers.push(("X-Project-Id".into(), owned(pid)));
                 }
-                headers.push(("X-Auth-Token".into(), token.expose().to_owned()));
+                headers.push(("X-Auth-Token".into(), owned(token.expose())));
             }
         }
-        headers.push(("User-Agent".into(), inner.user_agent.clone()));
+        headers.push(("User-Agent".into(), owned(&inner.user_agent)));
         Ok(headers)
     }
 }
 
+/// Request headers: fixed names and values are borrowed, per-call ones owned.
+type Headers = Vec<(Cow<'static, str>, Cow<'static, str>)>;
+
 /// Everything about a call that does not change between attempts.
 struct Plan {
     meta: &'static crate::operation::OperationMeta,
-    path: String,
+    /// Where the path (as sent, percent-encoded) sits in `url`.
+    path: std::ops::Range<usize>,
     url: String,
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+}
+
+impl Plan {
+    fn path(&self) -> &str {
+        &self.url[self.path.clone()]
+    }
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -456,13 +476,18 @@ fn retry_after(resp: &HttpResponse) -> Option<Duration> {
 /// `?k=v&…` with RFC 3986 encoding (space as `%20`), in the given order.
 pub fn encode_query(query: &[(String, String)]) -> String {
     let mut out = String::new();
+    encode_query_into(query, &mut out);
+    out
+}
+
+/// [`encode_query`] appending to `out`.
+fn encode_query_into(query: &[(String, String)], out: &mut String) {
     for (i, (k, v)) in query.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
-        encode_segment_into(k, &mut out);
+        encode_segment_into(k, out);
         out.push('=');
-        encode_segment_into(v, &mut out);
+        encode_segment_into(v, out);
     }
-    out
 }
 
 #[cfg(test)]

@@ -1,23 +1,28 @@
 //! The HTTP layer behind a small trait, so tests (ours and users') can replace it.
 //!
 //! [`ReqwestTransport`] is the real one (rustls, no OpenSSL). With the `test-util` feature,
-//! [`ReplayTransport`](crate::transport::ReplayTransport) answers from a scripted list and
+//! `transport::ReplayTransport` answers from a scripted list and
 //! records what was sent.
 
 use crate::error::TransportError;
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
 /// A fully prepared request: URL, signed headers, body.
+///
+/// Method and header texts are `Cow<'static, str>` because most of them are fixed names
+/// (`Host`, `X-Sdk-Date`, `application/json`…) that cost nothing to borrow; per-call values
+/// are owned.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// Upper-case method.
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// Absolute URL including the encoded query.
     pub url: String,
     /// Headers in send order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// Body bytes (empty for none).
     pub body: Vec<u8>,
 }
@@ -42,9 +47,9 @@ impl std::fmt::Debug for HttpRequest {
                     lk.as_str(),
                     "authorization" | "x-auth-token" | "x-security-token"
                 ) {
-                    (k.as_str(), "***")
+                    (k.as_ref(), "***")
                 } else {
-                    (k.as_str(), v.as_str())
+                    (k.as_ref(), v.as_ref())
                 }
             })
             .collect();
@@ -127,7 +132,7 @@ impl HttpTransport for ReqwestTransport {
             for (k, v) in &req.headers {
                 // Host comes from the URL; reqwest writes it.
                 if !k.eq_ignore_ascii_case("host") {
-                    builder = builder.header(k, v);
+                    builder = builder.header(k.as_ref(), v.as_ref());
                 }
             }
             if !req.body.is_empty() {

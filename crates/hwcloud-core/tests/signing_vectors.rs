@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use hwcloud_core::Secret;
 use hwcloud_core::signing::{
-    Algorithm, DerivationScope, SignableRequest, SigningOutput, Verified, VerifyError, encoding,
-    parse_sdk_date, sign, unsigned_payload_header, verify,
+    Algorithm, DerivationScope, SignableRequest, SigningOutput, Verified, VerifyError,
+    authorization, encoding, parse_sdk_date, sign, unsigned_payload_header, verify,
 };
 use serde_json::Value;
 
@@ -277,6 +277,30 @@ fn sign_matches_every_step() {
     let mut failures = Vec::new();
     for c in load_cases() {
         failures.extend(compare(&c.file, &c.expected, &sign_case(&c)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The runtime signs every attempt with `authorization()` (no intermediate texts); it must give
+/// the official value for every case too.
+#[test]
+fn authorization_alone_matches_every_case() {
+    let mut failures = Vec::new();
+    for c in load_cases() {
+        let got = authorization(
+            c.algorithm,
+            &c.ak,
+            &Secret::new(c.sk.clone()),
+            c.scope.as_ref(),
+            &c.req(),
+        )
+        .unwrap_or_else(|e| panic!("case {}: authorization failed: {e}", c.file));
+        if got != c.expected.authorization {
+            failures.push(format!(
+                "case {}: expected {:?}\n  got {got:?}",
+                c.file, c.expected.authorization
+            ));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -26,7 +26,69 @@ pub(crate) fn hash_hex(algorithm: Algorithm, data: &[u8]) -> String {
     }
 }
 
+/// The lower-case hex text of a 32-byte digest (SHA-256 and SM3 both give 32), on the stack.
+pub(crate) struct Hex32([u8; 64]);
+
+impl Hex32 {
+    pub(crate) const LEN: usize = 64;
+
+    pub(crate) fn of(digest: &[u8; 32]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 64];
+        for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0x0f)];
+        }
+        Hex32(out)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+}
+
+/// The algorithm's hash, fed piece by piece.
+pub(crate) enum AnyHash {
+    Sha256(Sha256),
+    Sm3(Sm3),
+}
+
+impl AnyHash {
+    pub(crate) fn new(algorithm: Algorithm) -> Self {
+        match algorithm {
+            Algorithm::HmacSha256 | Algorithm::V11HmacSha256 => AnyHash::Sha256(Sha256::new()),
+            Algorithm::HmacSm3 => AnyHash::Sm3(Sm3::new()),
+        }
+    }
+
+    /// The hash of `data` in one go.
+    pub(crate) fn digest(algorithm: Algorithm, data: &[u8]) -> [u8; 32] {
+        let mut h = AnyHash::new(algorithm);
+        h.update(data);
+        h.finalize()
+    }
+
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        match self {
+            AnyHash::Sha256(h) => h.update(data),
+            AnyHash::Sm3(h) => h.update(data),
+        }
+    }
+
+    pub(crate) fn finalize(self) -> [u8; 32] {
+        match self {
+            AnyHash::Sha256(h) => h.finalize().into(),
+            AnyHash::Sm3(h) => h.finalize().into(),
+        }
+    }
+}
+
 /// A keyed MAC of the algorithm's hash.
+#[derive(Clone)]
 pub(crate) enum AnyMac {
     Sha256(Hmac<Sha256>),
     Sm3(Hmac<Sm3>),
@@ -51,10 +113,10 @@ impl AnyMac {
         }
     }
 
-    pub(crate) fn finalize_hex(self) -> String {
+    pub(crate) fn finalize(self) -> [u8; 32] {
         match self {
-            AnyMac::Sha256(m) => hex_lower(&m.finalize().into_bytes()),
-            AnyMac::Sm3(m) => hex_lower(&m.finalize().into_bytes()),
+            AnyMac::Sha256(m) => m.finalize().into_bytes().into(),
+            AnyMac::Sm3(m) => m.finalize().into_bytes().into(),
         }
     }
 
@@ -117,6 +179,19 @@ mod tests {
     }
 
     #[test]
+    fn hex32_matches_hex_encode() {
+        let digest: [u8; 32] = std::array::from_fn(|i| (i * 37 + 5) as u8);
+        assert_eq!(Hex32::of(&digest).as_str(), hex::encode(digest));
+        let mut h = AnyHash::new(Algorithm::HmacSha256);
+        h.update(b"ab");
+        h.update(b"c");
+        assert_eq!(
+            Hex32::of(&h.finalize()).as_str(),
+            hash_hex(Algorithm::HmacSha256, b"abc")
+        );
+    }
+
+    #[test]
     fn hex_lower_matches_hex_encode() {
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(hex_lower(&all), hex::encode(&all));
@@ -127,7 +202,7 @@ mod tests {
     fn mac_verify_is_exact() {
         let mut m = AnyMac::new(Algorithm::HmacSha256, b"key");
         m.update(b"data");
-        let hexsig = m.finalize_hex();
+        let hexsig = Hex32::of(&m.finalize()).as_str().to_owned();
         let raw = hex::decode(&hexsig).unwrap();
         let mut m = AnyMac::new(Algorithm::HmacSha256, b"key");
         m.update(b"data");

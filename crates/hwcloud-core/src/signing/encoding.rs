@@ -103,23 +103,39 @@ pub fn py_strip(s: &str) -> &str {
 /// Because the whole path is decoded before splitting, an encoded slash (`%2F`) inside a
 /// segment becomes a real separator, as in the official signer.
 pub fn canonical_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1);
+    write_canonical_uri(path, &mut |s| out.push_str(s));
+    out
+}
+
+/// [`canonical_uri`] written piece by piece (the signer streams it into the hash).
+pub(crate) fn write_canonical_uri(path: &str, out: &mut impl FnMut(&str)) {
+    // The usual API path (`/v3/tasks`, ids of letters, digits and `-`) encodes to itself.
+    if path
+        .bytes()
+        .all(|b| b == b'/' || b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~'))
+    {
+        out(path);
+        if !path.ends_with('/') {
+            out("/");
+        }
+        return;
+    }
     let decoded: std::borrow::Cow<'_, str> = if path.contains('%') {
         url_decode(path).into()
     } else {
         path.into()
     };
-    // One buffer instead of a String per segment plus a join: this runs on every signature.
-    let mut out = String::with_capacity(decoded.len() + 1);
     for (i, segment) in decoded.split('/').enumerate() {
         if i > 0 {
-            out.push('/');
+            out("/");
         }
-        out.extend(utf8_percent_encode(segment, PY_QUOTE_SAFE_TILDE));
+        utf8_percent_encode(segment, PY_QUOTE_SAFE_TILDE).for_each(&mut *out);
     }
-    if !out.ends_with('/') {
-        out.push('/');
+    // The last segment is written empty exactly when the decoded path ends in `/`.
+    if !decoded.ends_with('/') {
+        out("/");
     }
-    out
 }
 
 /// The canonical query string: pairs sorted by key, then value (code-point order, which is

@@ -1,20 +1,28 @@
 //! Request signing exactly as the official Huawei Cloud SDKs do it (`SDK-HMAC-SHA256`,
 //! `SDK-HMAC-SM3`, derived `V11-HMAC-SHA256`), and the verifier the emulator uses.
 //!
-//! CONTRACT (other modules code against these names; the bodies are being written):
 //! - `Algorithm` names the scheme; `Algorithm::name()` is the token in `Authorization`.
 //! - `SignableRequest` is the request as it will go on the wire: method, the path exactly as
 //!   sent (already percent-encoded), decoded query pairs in send order, every header that will
 //!   be sent (including `Host` and `X-Sdk-Date`), and the body bytes.
-//! - `sign()` returns every intermediate step, so the test vectors can check each one.
+//! - `sign()` returns every intermediate step, so the test vectors can check each one;
+//!   `SigningKey::authorization()` computes only the `Authorization` value, with the HMAC key
+//!   prepared once (what the runtime does on every attempt). Both run the same streaming
+//!   signer (`canonical`), which feeds the canonical request and the string to sign straight
+//!   into the hash and the MAC.
 //! - `verify()` checks a received request's `Authorization` against a key lookup.
 
 mod authorization;
+mod canonical;
 mod crypto;
 mod date;
 pub mod encoding;
 
 pub use authorization::{ParsedAuthorization, parse_authorization};
+use canonical::{
+    SignedOrder, Tee, lowercase_is, write_canonical_request, write_joined, write_payload_hash,
+    write_string_to_sign,
+};
 pub use crypto::derive_v11_key;
 pub use date::civil_from_days;
 
@@ -79,9 +87,28 @@ pub struct DerivationScope {
     pub service: String,
 }
 
+/// One header as a name and a value, whatever string types hold them: `(String, String)`
+/// on a server, `(Cow<'static, str>, Cow<'static, str>)` in a client's
+/// [`HttpRequest`](crate::transport::HttpRequest), `(&str, &str)` in tests.
+pub trait Header {
+    /// The name as sent (any case).
+    fn name(&self) -> &str;
+    /// The value as sent.
+    fn value(&self) -> &str;
+}
+
+impl<N: AsRef<str>, V: AsRef<str>> Header for (N, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
+}
+
 /// A request as it will be (or was) sent.
-#[derive(Debug, Clone, Copy)]
-pub struct SignableRequest<'a> {
+#[derive(Debug)]
+pub struct SignableRequest<'a, H = (String, String)> {
     /// Upper-case HTTP method.
     pub method: &'a str,
     /// The path as sent on the wire, already percent-encoded, without query.
@@ -89,10 +116,19 @@ pub struct SignableRequest<'a> {
     /// Decoded query pairs in the order they are sent.
     pub query: &'a [(String, String)],
     /// Every header sent, names in any case, values as sent.
-    pub headers: &'a [(String, String)],
+    pub headers: &'a [H],
     /// The body bytes (empty slice for no body).
     pub body: &'a [u8],
 }
+
+// By hand: a derive would require `H: Copy`, but only references are copied.
+impl<H> Clone for SignableRequest<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H> Copy for SignableRequest<'_, H> {}
 
 /// Every step of one signature, for debugging and for the test vectors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,11 +188,11 @@ pub enum VerifyError {
 
 /// The value of the first header named `name` (ASCII case-insensitive), like the official
 /// signer's `_get_header_ignore_case`.
-pub fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+pub fn header_value<'h, H: Header>(headers: &'h [H], name: &str) -> Option<&'h str> {
     headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+        .map(Header::value)
 }
 
 /// The header a client must add before signing so that the body is not hashed, as the official
@@ -167,9 +203,9 @@ pub fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&
 ///
 /// Deviation: the official SDK looks up the exact name `Content-Type`; this looks it up
 /// case-insensitively, so a client that writes `content-type` gets the same behaviour.
-pub fn unsigned_payload_header(
+pub fn unsigned_payload_header<H: Header>(
     algorithm: Algorithm,
-    headers: &[(String, String)],
+    headers: &[H],
 ) -> Option<(&'static str, &'static str)> {
     let ct = header_value(headers, "Content-Type")?;
     if ct.is_empty() || ct.starts_with("application/json") || ct.starts_with("application/bson") {
@@ -186,84 +222,19 @@ pub fn body_hash(algorithm: Algorithm, body: &[u8]) -> String {
 /// The last line of the canonical request. An empty body always uses the empty-input hash;
 /// otherwise a non-empty [`Algorithm::content_hash_header`] value (trimmed) is used verbatim
 /// (normally `UNSIGNED-PAYLOAD`); otherwise the body is hashed.
-pub fn payload_hash(algorithm: Algorithm, req: &SignableRequest<'_>) -> String {
-    if req.body.is_empty() {
-        return body_hash(algorithm, b"");
-    }
-    if let Some(v) = header_value(req.headers, algorithm.content_hash_header()) {
-        let v = encoding::py_strip(v);
-        if !v.is_empty() {
-            // The official signer reads this after writing header values back as
-            // `value.encode('utf-8').decode('iso-8859-1')`; mirror that for non-ASCII values.
-            return encoding::utf8_as_latin1(v);
-        }
-    }
-    body_hash(algorithm, req.body)
+pub fn payload_hash<H: Header>(algorithm: Algorithm, req: &SignableRequest<'_, H>) -> String {
+    let mut out = String::new();
+    write_payload_hash(algorithm, req, &mut out);
+    out
 }
 
 /// The names the official signer signs: every header whose name has no `_`, lower-cased
 /// (names are not trimmed), sorted.
-pub fn signed_header_names(headers: &[(String, String)]) -> Vec<String> {
-    let mut names: Vec<String> = headers
-        .iter()
-        .filter(|(k, _)| !k.contains('_'))
-        .map(|(k, _)| k.to_lowercase())
-        .collect();
-    names.sort();
-    names
-}
-
-/// `k.to_lowercase() == name`, without allocating when `k` is ASCII (header names almost
-/// always are; for ASCII text `to_lowercase` is `to_ascii_lowercase`).
-fn lowercase_equals(k: &str, name: &str) -> bool {
-    if k.is_ascii() {
-        k.len() == name.len()
-            && k.bytes()
-                .zip(name.bytes())
-                .all(|(a, b)| a.to_ascii_lowercase() == b)
-    } else {
-        k.to_lowercase() == name
-    }
-}
-
-/// Builds the canonical request over the listed (lower-case) header names. Each name's value
-/// is the trimmed value of the last header whose lower-cased name equals it. Returns the first
-/// listed name that is absent.
-fn build_canonical_request(
-    algorithm: Algorithm,
-    req: &SignableRequest<'_>,
-    signed: &[String],
-    signed_joined: &str,
-) -> Result<String, String> {
-    let mut out = String::with_capacity(512);
-    if req.method.bytes().any(|b| b.is_ascii_lowercase()) || !req.method.is_ascii() {
-        out.push_str(&req.method.to_uppercase());
-    } else {
-        out.push_str(req.method);
-    }
-    out.push('\n');
-    out.push_str(&encoding::canonical_uri(req.path));
-    out.push('\n');
-    out.push_str(&encoding::canonical_query(req.query));
-    out.push('\n');
-    for name in signed {
-        let value = req
-            .headers
-            .iter()
-            .rev()
-            .find(|(k, _)| lowercase_equals(k, name))
-            .map(|(_, v)| encoding::py_strip(v))
-            .ok_or_else(|| name.clone())?;
-        out.push_str(name);
-        out.push(':');
-        out.push_str(value);
-        out.push('\n');
-    }
-    out.push('\n');
-    out.push_str(signed_joined);
-    out.push('\n');
-    out.push_str(&payload_hash(algorithm, req));
-    Ok(out)
+pub fn signed_header_names<H: Header>(headers: &[H]) -> Vec<String> {
+    SignedOrder::of(headers)
+        .names(headers)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// The canonical request the official signer builds for `req` (signing every header whose
@@ -272,10 +243,19 @@ fn build_canonical_request(
 /// ```text
 /// METHOD\nCANONICAL_URI\nCANONICAL_QUERY\nname:value\n...\n\nsigned;headers\nPAYLOAD_HASH
 /// ```
-pub fn canonical_request(algorithm: Algorithm, req: &SignableRequest<'_>) -> String {
-    let signed = signed_header_names(req.headers);
-    build_canonical_request(algorithm, req, &signed, &signed.join(";"))
-        .expect("every signed header name comes from the request")
+pub fn canonical_request<H: Header>(algorithm: Algorithm, req: &SignableRequest<'_, H>) -> String {
+    let order = SignedOrder::of(req.headers);
+    let mut joined = String::new();
+    write_joined(order.names(req.headers), &mut joined);
+    let mut out = String::with_capacity(512);
+    write_canonical_request(
+        algorithm,
+        req,
+        order.entries(req.headers),
+        &joined,
+        &mut out,
+    );
+    out
 }
 
 /// `YYYYMMDD/region/service`, the derivation info and credential scope of `V11-HMAC-SHA256`.
@@ -288,80 +268,109 @@ pub fn v11_scope(sdk_date: &str, scope: &DerivationScope) -> String {
     )
 }
 
-/// The string to sign: `ALG\nDATE\nhex(hash(canonical))`, with the credential scope as an
-/// extra third line for `V11-HMAC-SHA256`.
-fn string_to_sign(
+/// A secret key made ready for one algorithm. For the `SDK-` algorithms the HMAC key schedule
+/// (the inner and outer padded key blocks) is computed once here instead of on every
+/// signature; `V11-HMAC-SHA256` derives its key per date, region and service, so it keeps the
+/// secret. Build one per credentials and reuse it. `Debug` prints no key material.
+#[derive(Clone)]
+pub struct SigningKey {
     algorithm: Algorithm,
-    sdk_date: &str,
-    v11_info: Option<&str>,
-    canonical: &str,
-) -> String {
-    let hash = crypto::hash_hex(algorithm, canonical.as_bytes());
-    match v11_info {
-        Some(info) => format!("{}\n{sdk_date}\n{info}\n{hash}", algorithm.name()),
-        None => format!("{}\n{sdk_date}\n{hash}", algorithm.name()),
+    key: KeyKind,
+}
+
+#[derive(Clone)]
+enum KeyKind {
+    Keyed(crypto::AnyMac),
+    Derived(Secret),
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
     }
 }
 
-/// The MAC keyed for the algorithm: the SK for the `SDK-` algorithms, the derived key
-/// (as hex text) for `V11-HMAC-SHA256`.
-fn keyed_mac(
-    algorithm: Algorithm,
-    access_key: &str,
-    secret_key: &Secret,
-    v11_info: Option<&str>,
-) -> crypto::AnyMac {
-    match (algorithm, v11_info) {
-        (Algorithm::V11HmacSha256, Some(info)) => {
-            let key = derive_v11_key(access_key, secret_key.expose(), info);
-            crypto::AnyMac::new(algorithm, key.as_bytes())
+impl SigningKey {
+    /// Prepares `secret_key` for `algorithm`.
+    pub fn new(algorithm: Algorithm, secret_key: &Secret) -> Self {
+        let key = match algorithm {
+            Algorithm::V11HmacSha256 => KeyKind::Derived(secret_key.clone()),
+            Algorithm::HmacSha256 | Algorithm::HmacSm3 => KeyKind::Keyed(crypto::AnyMac::new(
+                algorithm,
+                secret_key.expose().as_bytes(),
+            )),
+        };
+        SigningKey { algorithm, key }
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The `Authorization` value for `req`, as [`authorization()`] computes it.
+    pub fn authorization<H: Header>(
+        &self,
+        access_key: &str,
+        scope: Option<&DerivationScope>,
+        req: &SignableRequest<'_, H>,
+    ) -> Result<String, SignError> {
+        sign_into(self, access_key, scope, req, None).map(|s| s.authorization)
+    }
+
+    /// A fresh MAC keyed for this signature (`v11_info` is the `V11` credential scope).
+    fn mac(&self, access_key: &str, v11_info: Option<&str>) -> crypto::AnyMac {
+        match (&self.key, v11_info) {
+            (KeyKind::Keyed(mac), _) => mac.clone(),
+            (KeyKind::Derived(secret), Some(info)) => {
+                let key = derive_v11_key(access_key, secret.expose(), info);
+                crypto::AnyMac::new(self.algorithm, key.as_bytes())
+            }
+            (KeyKind::Derived(secret), None) => {
+                crypto::AnyMac::new(self.algorithm, secret.expose().as_bytes())
+            }
         }
-        _ => crypto::AnyMac::new(algorithm, secret_key.expose().as_bytes()),
-    }
-}
-
-fn authorization_value(
-    algorithm: Algorithm,
-    access_key: &str,
-    v11_info: Option<&str>,
-    signed_headers: &str,
-    signature: &str,
-) -> String {
-    match v11_info {
-        Some(info) => format!(
-            "{} Credential={access_key}/{info}, SignedHeaders={signed_headers}, Signature={signature}",
-            algorithm.name()
-        ),
-        None => format!(
-            "{} Access={access_key}, SignedHeaders={signed_headers}, Signature={signature}",
-            algorithm.name()
-        ),
     }
 }
 
 /// Reads and parses `X-Sdk-Date`, returning the normalised text and the instant.
 /// The strict parser accepts only the canonical `YYYYMMDDTHHMMSSZ` text, so the raw value is
 /// already normalised.
-fn sdk_date<'r>(req: &SignableRequest<'r>) -> Option<(&'r str, std::time::SystemTime)> {
+fn sdk_date<'r, H: Header>(
+    req: &SignableRequest<'r, H>,
+) -> Option<(&'r str, std::time::SystemTime)> {
     let raw = header_value(req.headers, "X-Sdk-Date")?;
     let t = date::parse(raw)?;
     debug_assert_eq!(date::format(t), raw);
     Some((raw, t))
 }
 
-/// Signs `req` with `sk`. The date comes from the request's `X-Sdk-Date` header.
-///
-/// `sign` signs exactly the headers given (every one whose name has no `_`); it adds none. The
-/// caller adds `Host`, `X-Sdk-Date`, `X-Project-Id`, `X-Security-Token` and, where
-/// [`unsigned_payload_header`] says so, the payload-hash header, then sends
-/// `Authorization: {output.authorization}`.
-pub fn sign(
-    algorithm: Algorithm,
+/// The intermediate texts [`sign`] keeps and [`authorization()`] does not.
+#[derive(Default)]
+struct Steps {
+    canonical_request: String,
+    string_to_sign: String,
+}
+
+/// One signature: the `Authorization` value and where its `SignedHeaders` list sits in it.
+struct Signed {
+    authorization: String,
+    signed_headers: std::ops::Range<usize>,
+}
+
+/// The signer behind [`sign`] and [`authorization()`]: builds the `Authorization` value in one
+/// buffer and streams the canonical request and string to sign straight into the hash and the
+/// MAC; the texts are kept only when `steps` is given.
+fn sign_into<H: Header>(
+    key: &SigningKey,
     access_key: &str,
-    secret_key: &Secret,
     scope: Option<&DerivationScope>,
-    req: &SignableRequest<'_>,
-) -> Result<SigningOutput, SignError> {
+    req: &SignableRequest<'_, H>,
+    mut steps: Option<&mut Steps>,
+) -> Result<Signed, SignError> {
+    let algorithm = key.algorithm;
     let (date_text, _) = sdk_date(req).ok_or(SignError::MissingDate)?;
     let v11_info = match algorithm {
         Algorithm::V11HmacSha256 => {
@@ -374,33 +383,99 @@ pub fn sign(
         Algorithm::HmacSha256 | Algorithm::HmacSm3 => None,
     };
 
-    let signed = signed_header_names(req.headers);
-    let signed_headers = signed.join(";");
-    let canonical_request = build_canonical_request(algorithm, req, &signed, &signed_headers)
-        .expect("every signed header name comes from the request");
-    let string_to_sign = string_to_sign(
+    let order = SignedOrder::of(req.headers);
+
+    let mut auth = String::with_capacity(160 + access_key.len());
+    auth.push_str(algorithm.name());
+    match v11_info.as_deref() {
+        Some(info) => {
+            auth.push_str(" Credential=");
+            auth.push_str(access_key);
+            auth.push('/');
+            auth.push_str(info);
+        }
+        None => {
+            auth.push_str(" Access=");
+            auth.push_str(access_key);
+        }
+    }
+    auth.push_str(", SignedHeaders=");
+    let joined_start = auth.len();
+    write_joined(order.names(req.headers), &mut auth);
+    let signed_headers = joined_start..auth.len();
+
+    let mut canonical = Tee {
+        digest: crypto::AnyHash::new(algorithm),
+        text: steps.as_deref_mut().map(|s| &mut s.canonical_request),
+    };
+    write_canonical_request(
+        algorithm,
+        req,
+        order.entries(req.headers),
+        &auth[signed_headers.clone()],
+        &mut canonical,
+    );
+    let canonical_hash = crypto::Hex32::of(&canonical.digest.finalize());
+
+    let mut sts = Tee {
+        digest: key.mac(access_key, v11_info.as_deref()),
+        text: steps.map(|s| &mut s.string_to_sign),
+    };
+    write_string_to_sign(
         algorithm,
         date_text,
         v11_info.as_deref(),
-        &canonical_request,
+        &canonical_hash,
+        &mut sts,
     );
-    let mut mac = keyed_mac(algorithm, access_key, secret_key, v11_info.as_deref());
-    mac.update(string_to_sign.as_bytes());
-    let signature = mac.finalize_hex();
-    let authorization = authorization_value(
-        algorithm,
-        access_key,
-        v11_info.as_deref(),
-        &signed_headers,
-        &signature,
-    );
-    Ok(SigningOutput {
-        canonical_request,
-        string_to_sign,
+    let signature = crypto::Hex32::of(&sts.digest.finalize());
+    auth.push_str(", Signature=");
+    auth.push_str(signature.as_str());
+    Ok(Signed {
+        authorization: auth,
         signed_headers,
-        signature,
-        authorization,
     })
+}
+
+/// Signs `req` with `sk` and returns every intermediate step. The date comes from the
+/// request's `X-Sdk-Date` header.
+///
+/// `sign` signs exactly the headers given (every one whose name has no `_`); it adds none. The
+/// caller adds `Host`, `X-Sdk-Date`, `X-Project-Id`, `X-Security-Token` and, where
+/// [`unsigned_payload_header`] says so, the payload-hash header, then sends
+/// `Authorization: {output.authorization}`. [`authorization()`] gives the same value without
+/// keeping the steps.
+pub fn sign<H: Header>(
+    algorithm: Algorithm,
+    access_key: &str,
+    secret_key: &Secret,
+    scope: Option<&DerivationScope>,
+    req: &SignableRequest<'_, H>,
+) -> Result<SigningOutput, SignError> {
+    let mut steps = Steps::default();
+    let key = SigningKey::new(algorithm, secret_key);
+    let signed = sign_into(&key, access_key, scope, req, Some(&mut steps))?;
+    let auth = signed.authorization;
+    Ok(SigningOutput {
+        canonical_request: steps.canonical_request,
+        string_to_sign: steps.string_to_sign,
+        signed_headers: auth[signed.signed_headers].to_owned(),
+        signature: auth[auth.len() - crypto::Hex32::LEN..].to_owned(),
+        authorization: auth,
+    })
+}
+
+/// The `Authorization` value [`sign`] would return, computed without keeping the
+/// intermediate texts. A client signing many requests with one key keeps a [`SigningKey`]
+/// and calls [`SigningKey::authorization`] instead.
+pub fn authorization<H: Header>(
+    algorithm: Algorithm,
+    access_key: &str,
+    secret_key: &Secret,
+    scope: Option<&DerivationScope>,
+    req: &SignableRequest<'_, H>,
+) -> Result<String, SignError> {
+    SigningKey::new(algorithm, secret_key).authorization(access_key, scope, req)
 }
 
 /// Verifies a received request: parses `Authorization`, checks the date is within
@@ -411,8 +486,8 @@ pub fn sign(
 /// every header received), which must include `x-sdk-date`. A `V11-HMAC-SHA256` request is
 /// refused with `UnsupportedAlgorithm` when `scope` is `None`, and with `SignatureMismatch`
 /// when its credential scope is not `{X-Sdk-Date day}/{scope.region}/{scope.service}`.
-pub fn verify(
-    req: &SignableRequest<'_>,
+pub fn verify<H: Header>(
+    req: &SignableRequest<'_, H>,
     now: std::time::SystemTime,
     max_skew: std::time::Duration,
     lookup: &dyn Fn(&str) -> Option<Secret>,
@@ -451,21 +526,34 @@ pub fn verify(
 
     let secret = lookup(&auth.access_key).ok_or(VerifyError::UnknownAccessKey)?;
 
-    let canonical = build_canonical_request(
+    // Names are matched as listed: one with upper-case letters matches no received header.
+    let mut entries = Vec::with_capacity(auth.signed_headers.len());
+    for name in &auth.signed_headers {
+        let value = req
+            .headers
+            .iter()
+            .rev()
+            .find(|h| lowercase_is(h.name(), name))
+            .ok_or_else(|| VerifyError::SignedHeaderMissing(name.clone()))?;
+        entries.push((name.as_str(), value.value()));
+    }
+    let mut canonical = crypto::AnyHash::new(auth.algorithm);
+    write_canonical_request(
         auth.algorithm,
         req,
-        &auth.signed_headers,
+        entries.into_iter(),
         &auth.signed_headers.join(";"),
-    )
-    .map_err(VerifyError::SignedHeaderMissing)?;
-    let sts = string_to_sign(auth.algorithm, date_text, v11_info.as_deref(), &canonical);
-    let mut mac = keyed_mac(
-        auth.algorithm,
-        &auth.access_key,
-        &secret,
-        v11_info.as_deref(),
+        &mut canonical,
     );
-    mac.update(sts.as_bytes());
+    let mut mac =
+        SigningKey::new(auth.algorithm, &secret).mac(&auth.access_key, v11_info.as_deref());
+    write_string_to_sign(
+        auth.algorithm,
+        date_text,
+        v11_info.as_deref(),
+        &crypto::Hex32::of(&canonical.finalize()),
+        &mut mac,
+    );
     let provided = hex::decode(&auth.signature)
         .map_err(|_| VerifyError::MalformedAuthorization("Signature is not hex".to_owned()))?;
     if mac.verify(&provided) {
@@ -486,4 +574,40 @@ pub fn format_sdk_date(t: std::time::SystemTime) -> String {
 /// Parses an `X-Sdk-Date` value.
 pub fn parse_sdk_date(s: &str) -> Option<std::time::SystemTime> {
     date::parse(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prepared_key_signs_like_sign_and_prints_no_secret() {
+        let secret = Secret::new("very-secret-key");
+        let h = vec![
+            ("Host".to_string(), "example.com".to_string()),
+            ("X-Sdk-Date".to_string(), "20240315T083000Z".to_string()),
+            ("Content-Type".to_string(), "application/json".to_string()),
+        ];
+        let req = SignableRequest {
+            method: "POST",
+            path: "/v3/tasks",
+            query: &[],
+            headers: &h,
+            body: b"{\"a\":1}",
+        };
+        let scope = DerivationScope {
+            region: "eu-west-0".into(),
+            service: "sms".into(),
+        };
+        for algorithm in Algorithm::ALL {
+            let key = SigningKey::new(algorithm, &secret);
+            let full = sign(algorithm, "AK", &secret, Some(&scope), &req).unwrap();
+            let fast = key.authorization("AK", Some(&scope), &req).unwrap();
+            assert_eq!(fast, full.authorization, "{algorithm}");
+            // The same key signs again with the same result (the cached MAC is cloned).
+            assert_eq!(key.authorization("AK", Some(&scope), &req).unwrap(), fast);
+            let printed = format!("{key:?}");
+            assert!(!printed.contains("very-secret"), "{printed}");
+        }
+    }
 }
