@@ -156,7 +156,11 @@ enum Segment {
 impl Validator {
     /// A validator at the root of the value.
     pub fn new() -> Self {
-        Self::default()
+        // Room for the nesting of the specs' deepest bodies, so the path grows once at most.
+        Validator {
+            path: Vec::with_capacity(8),
+            violations: Vec::new(),
+        }
     }
 
     /// Runs `f` with `name` pushed on the path.
