@@ -214,6 +214,7 @@ pub(super) fn write_canonical_request<'n, H: Header>(
     write_payload_hash(algorithm, req, out);
 }
 
+/// Writes the last line of the canonical request (see [`payload_hash`](super::payload_hash)).
 pub(super) fn write_payload_hash<H: Header>(
     algorithm: Algorithm,
     req: &SignableRequest<'_, H>,
