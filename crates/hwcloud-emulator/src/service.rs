@@ -112,28 +112,30 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         axum::body::to_bytes(body, app.max_body_bytes).await.ok()
     };
 
-    app.record(RecordedRequest {
-        seq: 0,
-        received_ms: real_now_ms(),
-        method: method.clone(),
-        path: raw_path.clone(),
-        query: raw_query.clone(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| {
-                let v = if redacted(k) {
-                    "***".to_owned()
-                } else {
-                    v.clone()
-                };
-                (k.clone(), v)
-            })
-            .collect(),
-        body: body
-            .as_ref()
-            .filter(|b| !b.is_empty())
-            .map(|b| String::from_utf8_lossy(b).into_owned()),
-    });
+    // Recorded once the handler is done with them, so the texts move into the log instead of
+    // being copied; credentials are masked on the way.
+    let received_ms = real_now_ms();
+    let recorded_body = body
+        .as_ref()
+        .filter(|b| !b.is_empty())
+        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let record = |method, path, query, headers: Vec<(String, String)>| {
+        app.record(RecordedRequest {
+            seq: 0,
+            received_ms,
+            method,
+            path,
+            query,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = if redacted(&k) { "***".to_owned() } else { v };
+                    (k, v)
+                })
+                .collect(),
+            body: recorded_body,
+        })
+    };
 
     let result = match app.take_fault() {
         Some(fault) => {
@@ -141,6 +143,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
                 tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
             }
             if fault.drop {
+                record(method, raw_path, raw_query, headers);
                 return dropped_connection();
             }
             match fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
@@ -172,6 +175,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
             .await
         }
     };
+    record(method, raw_path, raw_query, headers);
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
