@@ -5,6 +5,7 @@
 //! itself into [`RequestParts`] and a response body into its output type. The runtime does
 //! everything else: project id, endpoint, signing, retries, error parsing.
 
+use crate::signing::encoding::url_encode_into;
 use crate::validate::ValidationErrors;
 use std::fmt;
 
@@ -132,28 +133,11 @@ pub fn expand_path_into(
             .ok_or_else(|| PathError {
                 param: name.to_owned(),
             })?;
-        encode_segment_into(value, out);
+        url_encode_into(value, out);
         rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
     Ok(())
-}
-
-/// RFC 3986 percent-encoding of one path segment (unreserved characters kept).
-pub fn encode_segment_into(value: &str, out: &mut String) {
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(
-                char::from_digit(u32::from(b >> 4), 16).map_or('0', |c| c.to_ascii_uppercase()),
-            );
-            out.push(
-                char::from_digit(u32::from(b & 0xf), 16).map_or('0', |c| c.to_ascii_uppercase()),
-            );
-        }
-    }
 }
 
 #[cfg(test)]

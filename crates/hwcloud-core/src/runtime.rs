@@ -6,7 +6,8 @@
 use crate::config::{Config, ServiceEndpoints, check_endpoint, resolve_endpoint, user_agent};
 use crate::credentials::{self, Credentials, Env, ProcessEnv};
 use crate::error::{DecodeError, Error, ServiceError};
-use crate::operation::{Operation, ResponseKind, encode_segment_into, expand_path_into};
+use crate::operation::{Operation, ResponseKind, expand_path_into};
+use crate::signing::encoding::url_encode_into;
 use crate::signing::{self, SignableRequest};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
 use std::borrow::Cow;
@@ -484,9 +485,9 @@ pub fn encode_query(query: &[(String, String)]) -> String {
 fn encode_query_into(query: &[(String, String)], out: &mut String) {
     for (i, (k, v)) in query.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
-        encode_segment_into(k, out);
+        url_encode_into(k, out);
         out.push('=');
-        encode_segment_into(v, out);
+        url_encode_into(v, out);
     }
 }
 

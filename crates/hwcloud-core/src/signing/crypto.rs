@@ -6,24 +6,11 @@ use sm3::Sm3;
 
 use super::Algorithm;
 
-/// Lower-case hex of `bytes`, like `hex::encode` but without its per-char iterator (this runs
-/// three times per signature).
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)]);
-        out.push(DIGITS[usize::from(b & 0x0f)]);
-    }
-    String::from_utf8(out).expect("hex digits are ASCII")
-}
-
 /// Lower-case hex of SHA-256 or SM3 of `data`, the hash the algorithm uses.
 pub(crate) fn hash_hex(algorithm: Algorithm, data: &[u8]) -> String {
-    match algorithm {
-        Algorithm::HmacSha256 | Algorithm::V11HmacSha256 => hex_lower(&Sha256::digest(data)),
-        Algorithm::HmacSm3 => hex_lower(&Sm3::digest(data)),
-    }
+    Hex32::of(&AnyHash::digest(algorithm, data))
+        .as_str()
+        .to_owned()
 }
 
 /// The lower-case hex text of a 32-byte digest (SHA-256 and SM3 both give 32), on the stack.
@@ -33,12 +20,8 @@ impl Hex32 {
     pub(crate) const LEN: usize = 64;
 
     pub(crate) fn of(digest: &[u8; 32]) -> Self {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0u8; 64];
-        for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
-            pair[0] = DIGITS[usize::from(b >> 4)];
-            pair[1] = DIGITS[usize::from(b & 0x0f)];
-        }
+        hex::encode_to_slice(digest, &mut out).expect("64 bytes hold 32 in hex");
         Hex32(out)
     }
 
@@ -189,13 +172,6 @@ mod tests {
             Hex32::of(&h.finalize()).as_str(),
             hash_hex(Algorithm::HmacSha256, b"abc")
         );
-    }
-
-    #[test]
-    fn hex_lower_matches_hex_encode() {
-        let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(hex_lower(&all), hex::encode(&all));
-        assert_eq!(hex_lower(&[]), "");
     }
 
     #[test]

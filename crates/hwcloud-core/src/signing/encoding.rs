@@ -12,10 +12,19 @@ const PY_QUOTE_SAFE_TILDE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'~');
 
+/// The same set with `/` kept: a path made only of these is its own canonical URI.
+const UNRESERVED_AND_SLASH: &AsciiSet = &PY_QUOTE_SAFE_TILDE.remove(b'/');
+
 /// `urllib.parse.quote(s, safe='~')`: percent-encodes every byte of the UTF-8 form except the
 /// RFC 3986 unreserved characters. Space becomes `%20`, `/` becomes `%2F`.
 pub fn url_encode(s: &str) -> String {
     utf8_percent_encode(s, PY_QUOTE_SAFE_TILDE).collect()
+}
+
+/// [`url_encode`] appending to `out`: also how clients encode path segments and query
+/// parameters on the wire.
+pub fn url_encode_into(s: &str, out: &mut String) {
+    out.extend(utf8_percent_encode(s, PY_QUOTE_SAFE_TILDE));
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -111,10 +120,11 @@ pub fn canonical_uri(path: &str) -> String {
 /// [`canonical_uri`] written piece by piece (the signer streams it into the hash).
 pub(crate) fn write_canonical_uri(path: &str, out: &mut impl FnMut(&str)) {
     // The usual API path (`/v3/tasks`, ids of letters, digits and `-`) encodes to itself.
-    if path
-        .bytes()
-        .all(|b| b == b'/' || b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~'))
-    {
+    let unchanged = matches!(
+        utf8_percent_encode(path, UNRESERVED_AND_SLASH).into(),
+        std::borrow::Cow::Borrowed(_)
+    );
+    if unchanged {
         out(path);
         if !path.ends_with('/') {
             out("/");

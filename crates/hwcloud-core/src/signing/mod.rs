@@ -320,16 +320,15 @@ impl SigningKey {
         sign_into(self, access_key, scope, req, None).map(|s| s.authorization)
     }
 
-    /// A fresh MAC keyed for this signature (`v11_info` is the `V11` credential scope).
+    /// A fresh MAC keyed for this signature (`v11_info` is the `V11` credential scope, which
+    /// signing and verifying always have for that algorithm).
     fn mac(&self, access_key: &str, v11_info: Option<&str>) -> crypto::AnyMac {
-        match (&self.key, v11_info) {
-            (KeyKind::Keyed(mac), _) => mac.clone(),
-            (KeyKind::Derived(secret), Some(info)) => {
+        match &self.key {
+            KeyKind::Keyed(mac) => mac.clone(),
+            KeyKind::Derived(secret) => {
+                let info = v11_info.expect("V11-HMAC-SHA256 is signed with a credential scope");
                 let key = derive_v11_key(access_key, secret.expose(), info);
                 crypto::AnyMac::new(self.algorithm, key.as_bytes())
-            }
-            (KeyKind::Derived(secret), None) => {
-                crypto::AnyMac::new(self.algorithm, secret.expose().as_bytes())
             }
         }
     }
