@@ -53,9 +53,8 @@ pub fn codegen_all(root: &Path, check: bool) -> Result<String, CodegenError> {
     files::apply(root, &outputs, check)
 }
 
-/// Directories whose `*.yaml` specs are generated: the real spec, and the feature fixtures
-/// that are generated into a compiled test crate (`crates/codegen-fixtures`).
-pub const SPEC_DIRS: &[&str] = &["spec", FIXTURE_DIR];
+/// Where the service specs live; each `*.yaml` there is one service.
+pub const SERVICE_SPEC_DIR: &str = "spec";
 
 /// Feature fixtures: small specs, one per generator feature (see `xtask/fixtures/README.md`).
 pub const FIXTURE_DIR: &str = "xtask/fixtures";
@@ -63,55 +62,59 @@ pub const FIXTURE_DIR: &str = "xtask/fixtures";
 /// The crate every fixture names as `service.crate`; all fixtures compile in it.
 pub const FIXTURE_CRATE: &str = "codegen-fixtures";
 
-/// Every generated file, in memory.
+/// Every generated file, in memory: the service specs of `spec/`, then the feature fixtures.
 pub fn generate_all(root: &Path) -> Result<Vec<files::Output>, CodegenError> {
     let mut outputs = Vec::new();
     let mut errors = Vec::new();
-    let mut cli_services = Vec::new();
-    for dir in SPEC_DIRS {
-        match spec::load_dir(&root.join(dir)) {
-            Ok(specs) => {
-                let mut fixtures = Vec::new();
-                for s in &specs {
-                    let rel = Path::new(&s.file)
-                        .strip_prefix(root)
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|_| s.file.clone());
-                    if *dir == FIXTURE_DIR {
-                        match generate_fixture(s, &rel) {
-                            Ok(o) => {
-                                outputs.extend(o);
-                                fixtures.push(fixture_name(s));
-                            }
-                            Err(e) => errors.push(e),
-                        }
-                        continue;
-                    }
-                    outputs.extend(codegen::generate(s, &rel));
-                    if *dir == "spec" {
-                        outputs.push(openapi::generate(s, &rel));
-                        outputs.push(files::Output {
-                            path: Path::new(CLI_GENERATED).join(format!("{}.rs", s.service.name)),
-                            text: codegen::render(&rel, codegen::cli::cli_file(s)),
-                        });
-                        cli_services.push(s.service.name.clone());
-                    }
-                }
-                if !fixtures.is_empty() {
-                    outputs.push(fixture_index(&fixtures));
+    match spec::load_dir(&root.join(SERVICE_SPEC_DIR)) {
+        Ok(specs) => {
+            for s in &specs {
+                outputs.extend(generate_service(s, &relative(root, s)));
+            }
+            let names: Vec<String> = specs.iter().map(|s| s.service.name.clone()).collect();
+            outputs.push(cli_index(&names));
+        }
+        Err(mut e) => errors.append(&mut e),
+    }
+    match spec::load_dir(&root.join(FIXTURE_DIR)) {
+        Ok(specs) => {
+            for s in &specs {
+                match generate_fixture(s, &relative(root, s)) {
+                    Ok(o) => outputs.extend(o),
+                    Err(e) => errors.push(e),
                 }
             }
-            Err(mut e) => errors.append(&mut e),
+            let names: Vec<String> = specs.iter().map(fixture_name).collect();
+            outputs.push(fixture_index(&names));
         }
+        Err(mut e) => errors.append(&mut e),
     }
     if !errors.is_empty() {
         return Err(CodegenError::Spec(errors));
     }
-    if !cli_services.is_empty() {
-        outputs.push(cli_index(&cli_services));
-    }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
+}
+
+/// A spec's path from the workspace root, as generated headers and `include_str!` paths name
+/// it.
+fn relative(root: &Path, spec: &spec::ir::Spec) -> String {
+    Path::new(&spec.file)
+        .strip_prefix(root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| spec.file.clone())
+}
+
+/// Every file generated from one service spec (`spec_file` from the workspace root): the
+/// service crate's `src/generated/`, its OpenAPI document and its CLI command module.
+pub fn generate_service(spec: &spec::ir::Spec, spec_file: &str) -> Vec<files::Output> {
+    let mut outputs = codegen::generate(spec, spec_file);
+    outputs.push(openapi::generate(spec, spec_file));
+    outputs.push(files::Output {
+        path: Path::new(CLI_GENERATED).join(format!("{}.rs", spec.service.name)),
+        text: codegen::render(spec_file, codegen::cli::cli_file(spec)),
+    });
+    outputs
 }
 
 /// Where the CLI's per-service command modules are generated.

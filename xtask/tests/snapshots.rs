@@ -107,15 +107,20 @@ fn every_fixture_has_a_snapshot_test() {
     );
 }
 
-/// `crates/hwcloud-dcs/src/generated/types/migration_task.rs` → `real_dcs__types__migration_task`.
+/// `crates/hwcloud-dcs/src/generated/types/migration_task.rs` → `real_dcs__types__migration_task`;
+/// the OpenAPI document → `real_dcs__openapi`, the CLI module → `real_dcs__cli`.
 fn real_snapshot_name(service: &str, path: &Path) -> String {
     let generated = Path::new("crates")
         .join(format!("hwcloud-{service}"))
         .join("src/generated");
-    let rel = match path.strip_prefix(&generated) {
-        Ok(rel) => rel.with_extension(""),
-        // The OpenAPI document: spec/openapi/dcs.json → openapi.
-        Err(_) => Path::new("openapi").to_path_buf(),
+    let rel = if let Ok(rel) = path.strip_prefix(&generated) {
+        rel.with_extension("")
+    } else if path.starts_with(xtask::CLI_GENERATED) {
+        Path::new("cli").to_path_buf()
+    } else if path.starts_with("spec/openapi") {
+        Path::new("openapi").to_path_buf()
+    } else {
+        panic!("no snapshot name for generated file {}", path.display())
     };
     let parts: Vec<String> = rel
         .components()
@@ -124,16 +129,16 @@ fn real_snapshot_name(service: &str, path: &Path) -> String {
     format!("real_{service}__{}", parts.join("__"))
 }
 
-/// Every file generated from `spec/<service>.yaml` (Rust and OpenAPI), one snapshot each.
-fn real_spec_snapshots(service: &str) {
+/// Every file generated from `spec/<service>.yaml` (Rust, OpenAPI, CLI), one snapshot each;
+/// returns the snapshot names.
+fn real_spec_snapshots(service: &str) -> Vec<String> {
     let root = xtask::workspace_root();
     let file = format!("spec/{service}.yaml");
     let spec = xtask::spec::load_file(&root.join(&file)).unwrap_or_else(|errors| {
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         panic!("{file} does not load:\n{}", text.join("\n"))
     });
-    let mut outputs = xtask::codegen::generate(&spec, &file);
-    outputs.push(xtask::openapi::generate(&spec, &file));
+    let outputs = xtask::generate_service(&spec, &file);
     let mut names: Vec<String> = Vec::new();
     for o in &outputs {
         let name = real_snapshot_name(service, &o.path);
@@ -142,14 +147,38 @@ fn real_spec_snapshots(service: &str) {
         let text = format!("// ===== {} =====\n{}", o.path.display(), o.text);
         settings().bind(|| insta::assert_snapshot!(name, text));
     }
+    names
+}
+
+/// A snapshot the generator no longer produces would otherwise linger unnoticed.
+fn assert_no_leftover_snapshots(service: &str, names: &[String]) {
+    let dir = xtask::workspace_root().join("xtask/tests/snapshots");
+    let prefix = format!("real_{service}__");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the snapshot directory")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".snap")?;
+            stem.starts_with(&prefix).then(|| stem.to_owned())
+        })
+        .collect();
+    on_disk.sort();
+    let mut names = names.to_vec();
+    names.sort();
+    assert_eq!(
+        on_disk, names,
+        "snapshots on disk vs files generated from spec/{service}.yaml: delete leftovers"
+    );
 }
 
 #[test]
 fn real_spec_dcs() {
-    real_spec_snapshots("dcs");
+    let names = real_spec_snapshots("dcs");
+    assert_no_leftover_snapshots("dcs", &names);
 }
 
 #[test]
 fn real_spec_sms() {
-    real_spec_snapshots("sms");
+    let names = real_spec_snapshots("sms");
+    assert_no_leftover_snapshots("sms", &names);
 }

@@ -138,10 +138,11 @@ pub fn cli_file(spec: &ir::Spec) -> TokenStream {
         });
     }
     let doc = format!(" The `hwcloud {service}` subcommands, one per operation of the spec.");
+    let command_doc = format!(" The `hwcloud {service}` command and its operation subcommands.");
     quote! {
         #![doc = #doc]
 
-        /// The `hwcloud #service` command and its operation subcommands.
+        #[doc = #command_doc]
         pub fn command() -> clap::Command {
             clap::Command::new(#service)
                 .about(#about)

@@ -27,11 +27,7 @@ pub fn client_file(spec: &ir::Spec) -> TokenStream {
         }
     });
     let waiters = spec.waiters.iter().map(|w| {
-        let op = spec
-            .operations
-            .iter()
-            .find(|o| o.name == w.operation)
-            .expect("waiter operation checked by the loader");
+        let op = spec.operation(&w.operation);
         let method = format_ident!("wait_until_{}", w.name.to_snake_case());
         let def = format_ident!("{}", w.name.to_shouty_snake_case());
         let input = format_ident!("{}Input", op.name);

@@ -134,7 +134,10 @@ pub fn generate_into(spec: &ir::Spec, spec_file: &str, root: &std::path::Path) -
         },
     ));
 
-    out.push(file(root.join("examples.rs"), examples(spec, &root)));
+    out.push(file(
+        root.join("examples.rs"),
+        examples(spec, spec_file, &root),
+    ));
     out.push(file(root.join("endpoints.rs"), endpoints(spec)));
     out.push(file(root.join("waiters.rs"), waiters(spec)));
     out.push(file(root.join("client.rs"), client::client_file(spec)));
@@ -237,12 +240,12 @@ fn waiters(spec: &ir::Spec) -> TokenStream {
 }
 
 /// One `#[test]` per example body of the spec: it must decode into the generated type and
-/// encode back to equivalent JSON.
-fn examples(spec: &ir::Spec, generated_dir: &std::path::Path) -> TokenStream {
-    let spec_dir = std::path::Path::new(&spec.file)
+/// encode back to equivalent JSON. `spec_file` is the spec's path from the workspace root,
+/// so example paths are too.
+fn examples(spec: &ir::Spec, spec_file: &str, generated_dir: &std::path::Path) -> TokenStream {
+    let spec_dir = std::path::Path::new(spec_file)
         .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
+        .unwrap_or(std::path::Path::new(""));
     // Path from the generated file back to the workspace root.
     let up = "../".repeat(generated_dir.components().count());
     let aliases: Vec<TokenStream> = spec
@@ -275,10 +278,7 @@ fn examples(spec: &ir::Spec, generated_dir: &std::path::Path) -> TokenStream {
                 module_name(&op.name),
                 module_name(&e.name.replace('-', "_"))
             );
-            let rel = spec_dir.join(&e.file);
-            let rel = rel.to_string_lossy();
-            let rel = rel.trim_start_matches("/");
-            let path = format!("{up}{}", strip_root(rel));
+            let path = format!("{up}{}", spec_dir.join(&e.file).display());
             let doc = format!(" {} (source: {}).", e.file, e.source);
             tests.push(quote! {
                 #[doc = #doc]
@@ -323,13 +323,3 @@ fn examples(spec: &ir::Spec, generated_dir: &std::path::Path) -> TokenStream {
     }
 }
 
-/// Spec files are loaded by absolute or workspace-relative path; keep the part from the
-/// first known top-level directory on.
-fn strip_root(path: &str) -> String {
-    for marker in ["spec/", "xtask/"] {
-        if let Some(i) = path.find(marker) {
-            return path[i..].to_string();
-        }
-    }
-    path.to_string()
-}

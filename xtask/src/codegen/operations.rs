@@ -36,7 +36,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let input = format_ident!("{}Input", op.name);
     let builder = format_ident!("{}InputBuilder", op.name);
     let input_name = format!("{}Input", op.name);
-    let meta = format_ident!("{}", "META");
+    let meta = format_ident!("META");
     let service = &spec.service.name;
     let name = &op.name;
     let method = &op.method;
@@ -264,7 +264,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let meta_doc = format!(" Static facts about {} from the spec.", op.name);
     let has_float = body_ty
         .as_ref()
-        .is_some_and(|b| type_has_float(spec, &Type::Object(b.to_string()), &mut Vec::new()))
+        .is_some_and(|b| blocks_eq(spec, &Type::Object(b.to_string()), &mut Vec::new()))
         || params.iter().any(|p| p.ty == Type::F64);
     let eq = (!has_float).then(|| quote!(Eq,));
 
@@ -431,37 +431,33 @@ fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
         }
     });
     let paging = op.pagination.as_ref().map(|pg| {
-        let body_schema = match &op.success().body {
-            Some(b) => spec.schema(b),
-            None => return quote!(),
+        // The loader checked all of this: a body with an array of items and an integer total.
+        let body_schema = spec.schema(
+            op.success()
+                .body
+                .as_ref()
+                .expect("paginated operations have a success body (checked by the loader)"),
+        );
+        let field = |wire: &str| {
+            body_schema
+                .fields()
+                .iter()
+                .find(|f| f.wire == wire)
+                .expect("pagination fields checked by the loader")
         };
-        let items_field = body_schema
-            .fields()
-            .iter()
-            .find(|f| f.wire == pg.items)
-            .expect("pagination items field checked by the loader");
-        let total_field = body_schema.fields().iter().find(|f| f.wire == pg.total);
-        let item_ty = match &items_field.ty {
-            Type::Array(inner) => rust_type(inner),
-            other => rust_type(other),
+        let items_field = field(&pg.items);
+        let Type::Array(item) = &items_field.ty else {
+            unreachable!("pagination items are an array (checked by the loader)")
         };
+        let item_ty = rust_type(item);
         let items_id = format_ident!("{}", items_field.rust);
         let offset_p = params.iter().find(|p| p.wire == pg.offset).expect("offset param");
         let limit_p = params.iter().find(|p| p.wire == pg.limit).expect("limit param");
         let offset_id = format_ident!("{}", offset_p.rust);
         let limit_id = format_ident!("{}", limit_p.rust);
         let offset_t = rust_type(&offset_p.ty);
-        let total_expr = match total_field {
-            Some(f) if f.lenient || f.ty == Type::NumberOrString => {
-                let id = format_ident!("{}", f.rust);
-                quote! { o.#id.as_ref().and_then(|n| n.as_i64()) }
-            }
-            Some(f) => {
-                let id = format_ident!("{}", f.rust);
-                quote! { o.#id.map(i64::from) }
-            }
-            None => quote! { { let _ = o; None } },
-        };
+        let total_id = format_ident!("{}", field(&pg.total).rust);
+        let total_expr = quote! { o.#total_id.map(i64::from) };
         quote! {
             /// How to page this operation (from the spec's `pagination`).
             pub const PAGES: ::hwcloud_core::paginator::PageSpec<#input, #item_ty> = ::hwcloud_core::paginator::PageSpec {

@@ -2,12 +2,8 @@
 
 use crate::spec::ir::{self, Type};
 use heck::ToSnakeCase;
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-
-pub fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
-}
 
 pub fn module_name(name: &str) -> String {
     name.to_snake_case()
@@ -117,20 +113,24 @@ pub fn num_lit(t: &Type, v: f64) -> TokenStream {
     }
 }
 
+/// The `Format` variant of a format name the loader accepted (`load::FORMATS`).
 pub fn format_variant(name: &str) -> TokenStream {
     match name {
         "ipv4" => quote!(::hwcloud_core::validate::Format::Ipv4),
         "ipv6" => quote!(::hwcloud_core::validate::Format::Ipv6),
         "date_time_local" => quote!(::hwcloud_core::validate::Format::DateTimeLocal),
-        _ => quote!(::hwcloud_core::validate::Format::HostPortList),
+        "host_port_list" => quote!(::hwcloud_core::validate::Format::HostPortList),
+        other => unreachable!("format `{other}` is not in load::FORMATS"),
     }
 }
 
-/// Whether a type can derive `Eq` (no floats or JSON values inside, recursively).
-pub fn type_has_float(spec: &ir::Spec, t: &Type, seen: &mut Vec<String>) -> bool {
+/// Whether a type keeps its container from deriving `Eq`: it holds a float or a JSON value,
+/// directly, in an array, or in an object (recursively; objects that keep unknown fields hold
+/// them as JSON).
+pub fn blocks_eq(spec: &ir::Spec, t: &Type, seen: &mut Vec<String>) -> bool {
     match t {
         Type::F64 | Type::Json => true,
-        Type::Array(i) => type_has_float(spec, i, seen),
+        Type::Array(i) => blocks_eq(spec, i, seen),
         Type::Object(n) => {
             if seen.contains(n) {
                 return false;
@@ -144,7 +144,7 @@ pub fn type_has_float(spec: &ir::Spec, t: &Type, seen: &mut Vec<String>) -> bool
                     ..
                 }
             );
-            keep || s.fields().iter().any(|f| type_has_float(spec, &f.ty, seen))
+            keep || s.fields().iter().any(|f| blocks_eq(spec, &f.ty, seen))
         }
         _ => false,
     }

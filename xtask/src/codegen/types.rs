@@ -174,7 +174,7 @@ fn struct_type(
     let all_plain_default = fields.iter().all(|f| !is_plain(s, f));
     let has_float = fields
         .iter()
-        .any(|f| type_has_float(spec, &f.ty, &mut vec![s.name.clone()]))
+        .any(|f| blocks_eq(spec, &f.ty, &mut vec![s.name.clone()]))
         || keep_unknown;
     let mut derives = vec![quote!(Clone), quote!(PartialEq)];
     if !has_float {

@@ -89,12 +89,6 @@ pub struct Constraints {
     pub integer_range: Option<[i64; 2]>,
 }
 
-impl Constraints {
-    pub fn is_empty(&self) -> bool {
-        *self == Constraints::default()
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Field {
     pub wire: String,
@@ -129,12 +123,6 @@ pub enum Cond {
 }
 
 impl Cond {
-    pub fn field(&self) -> &str {
-        match self {
-            Cond::Equals(f, _) | Cond::NotEquals(f, _) => f,
-        }
-    }
-
     /// Human description used in validation messages.
     pub fn describe(&self) -> String {
         let list = |vals: &[serde_json::Value]| {

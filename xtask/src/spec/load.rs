@@ -74,7 +74,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<ir::Spec>, Vec<SpecError>> {
                 file: dir.display().to_string(),
                 line: 0,
                 message: format!("cannot read spec directory: {e}"),
-                hint: "run from the workspace root, or pass --spec DIR".into(),
+                hint: "the spec directory is found from the xtask crate's location; check the checkout".into(),
             }]);
         }
     };
@@ -463,7 +463,6 @@ impl Checker {
         &mut self,
         c: &model::Constraints,
         ty: &ir::Type,
-        lenient: bool,
         l: u64,
         what: &str,
     ) -> ir::Constraints {
@@ -548,7 +547,6 @@ impl Checker {
                 );
             }
         }
-        let _ = lenient;
         ir::Constraints {
             min_length: c.min_length,
             max_length: c.max_length,
@@ -714,7 +712,7 @@ impl Checker {
                 );
             }
             let constraints =
-                self.constraints(&f.constraints, &ty, f.lenient, line(&f.name), &what);
+                self.constraints(&f.constraints, &ty, line(&f.name), &what);
             out.push(ir::Field {
                 wire: f.name.value.clone(),
                 rust,
@@ -732,7 +730,7 @@ impl Checker {
         let rules = s
             .rules
             .iter()
-            .filter_map(|r| self.rule(sname, r, &out, kinds))
+            .filter_map(|r| self.rule(sname, r, &out))
             .collect();
         ir::SchemaKind::Object {
             fields: out,
@@ -774,7 +772,6 @@ impl Checker {
         equals: &Option<Vec<serde_json::Value>>,
         not_equals: &Option<Vec<serde_json::Value>>,
         fields: &[ir::Field],
-        kinds: &BTreeMap<String, bool>,
     ) -> Option<ir::Cond> {
         let field = self.field_ref(sname, when, fields)?.clone();
         let (values, negate) = match (equals, not_equals) {
@@ -801,7 +798,6 @@ impl Checker {
                 (ir::Type::Bool, serde_json::Value::Bool(_)) => true,
                 (ir::Type::String, serde_json::Value::String(_)) => true,
                 (ir::Type::Enum(e), serde_json::Value::String(s)) => {
-                    let _ = kinds;
                     self.enum_known.get(e).is_none_or(|vals| vals.contains(s))
                 }
                 _ => false,
@@ -822,14 +818,13 @@ impl Checker {
         sname: &str,
         r: &model::Rule,
         fields: &[ir::Field],
-        kinds: &BTreeMap<String, bool>,
     ) -> Option<ir::Rule> {
         match r {
             model::Rule::RequiredIf(c) => {
                 for f in &c.fields {
                     self.field_ref(sname, f, fields);
                 }
-                let cond = self.cond(sname, &c.when, &c.equals, &c.not_equals, fields, kinds)?;
+                let cond = self.cond(sname, &c.when, &c.equals, &c.not_equals, fields)?;
                 Some(ir::Rule::RequiredIf {
                     fields: c.fields.iter().map(|f| f.value.clone()).collect(),
                     cond,
@@ -883,7 +878,7 @@ impl Checker {
                         format!("formats are {}", FORMATS.join(", ")),
                     );
                 }
-                let cond = self.cond(sname, &fi.when, &fi.equals, &fi.not_equals, fields, kinds)?;
+                let cond = self.cond(sname, &fi.when, &fi.equals, &fi.not_equals, fields)?;
                 Some(ir::Rule::FormatIf {
                     field: fi.field.value.clone(),
                     format: fi.format.value.clone(),
@@ -965,7 +960,7 @@ impl Checker {
                 );
             }
             let rust = self.rust_ident(&p.name, p.rust_name.as_ref(), "parameter");
-            let constraints = self.constraints(&p.constraints, &ty, false, line(&p.name), &what);
+            let constraints = self.constraints(&p.constraints, &ty, line(&p.name), &what);
             params.push(ir::Param {
                 wire: p.name.value.clone(),
                 rust,

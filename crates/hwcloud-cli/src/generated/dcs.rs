@@ -3,7 +3,7 @@
 
 //! The `hwcloud dcs` subcommands, one per operation of the spec.
 
-/// The `hwcloud #service` command and its operation subcommands.
+/// The `hwcloud dcs` command and its operation subcommands.
 pub fn command() -> clap::Command {
     clap::Command::new("dcs")
         .about("DCS data migration v2")

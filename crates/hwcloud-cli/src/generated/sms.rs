@@ -3,7 +3,7 @@
 
 //! The `hwcloud sms` subcommands, one per operation of the spec.
 
-/// The `hwcloud #service` command and its operation subcommands.
+/// The `hwcloud sms` command and its operation subcommands.
 pub fn command() -> clap::Command {
     clap::Command::new("sms")
         .about("SMS migration tasks v3")
