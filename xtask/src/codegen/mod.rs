@@ -322,4 +322,3 @@ fn examples(spec: &ir::Spec, spec_file: &str, generated_dir: &std::path::Path) -
         #( #tests )*
     }
 }
-
