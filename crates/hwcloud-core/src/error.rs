@@ -96,6 +96,7 @@ impl Error {
         match self {
             Error::Service(s) => s.request_id.as_deref(),
             Error::Decode(d) => d.request_id.as_deref(),
+            Error::WaitFailed { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -353,6 +354,19 @@ impl DecodeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_id_of_every_error_that_carries_one() {
+        let service: Error = ServiceError::parse(404, Some("r-svc".into()), b"{}").into();
+        assert_eq!(service.request_id(), Some("r-svc"));
+        let waited = Error::WaitFailed {
+            waiter: "MigrationTaskDone",
+            state: "FAILED".into(),
+            request_id: Some("r-wait".into()),
+        };
+        assert_eq!(waited.request_id(), Some("r-wait"));
+        assert_eq!(Error::Config("x".into()).request_id(), None);
+    }
 
     fn parse(status: u16, body: &str) -> ServiceError {
         ServiceError::parse(status, Some("req-1".into()), body.as_bytes())

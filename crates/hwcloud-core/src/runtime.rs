@@ -62,6 +62,8 @@ struct Inner {
     credentials: Credentials,
     /// The secret key of AK/SK credentials, prepared once for the configured algorithm.
     signing_key: Option<signing::SigningKey>,
+    /// The credential scope of `V11-HMAC-SHA256` (region and service), fixed per client.
+    v11_scope: Option<signing::DerivationScope>,
     endpoint: String,
     host: String,
     transport: Arc<dyn HttpTransport>,
@@ -172,9 +174,24 @@ impl RuntimeBuilder {
             }
             Credentials::Token { .. } => None,
         };
+        let v11_scope = match (&signing_key, self.config.region.as_deref()) {
+            (Some(k), region) if k.algorithm() == signing::Algorithm::V11HmacSha256 => {
+                let Some(region) = region.filter(|r| !r.is_empty()) else {
+                    return Err(Error::Config(
+                        "V11-HMAC-SHA256 signs with the region in its credential scope: set a region (also with an explicit endpoint)".into(),
+                    ));
+                };
+                Some(signing::DerivationScope {
+                    region: region.to_owned(),
+                    service: self.endpoints.service.to_owned(),
+                })
+            }
+            _ => None,
+        };
         Ok(Runtime {
             inner: Arc::new(Inner {
                 signing_key,
+                v11_scope,
                 user_agent: user_agent(self.config.user_agent_suffix.as_deref()),
                 config: self.config,
                 credentials,
@@ -409,6 +426,11 @@ impl Runtime {
                 if let Some(t) = security_token {
                     headers.push(("X-Security-Token".into(), owned(t.expose())));
                 }
+                if let Some((name, value)) =
+                    signing::unsigned_payload_header(inner.config.algorithm, &headers)
+                {
+                    headers.push((name.into(), value.into()));
+                }
                 let signable = SignableRequest {
                     method: p.meta.method,
                     path: p.path(),
@@ -416,19 +438,12 @@ impl Runtime {
                     headers: &headers,
                     body: &p.body,
                 };
-                let scope =
-                    (inner.config.algorithm == signing::Algorithm::V11HmacSha256).then(|| {
-                        signing::DerivationScope {
-                            region: inner.config.region.clone().unwrap_or_default(),
-                            service: p.meta.service.to_owned(),
-                        }
-                    });
                 let key = inner
                     .signing_key
                     .as_ref()
                     .expect("AK/SK credentials have a signing key");
                 let authorization = key
-                    .authorization(access_key, scope.as_ref(), &signable)
+                    .authorization(access_key, inner.v11_scope.as_ref(), &signable)
                     .map_err(|e| Error::Config(format!("cannot sign the request: {e}")))?;
                 headers.push(("Authorization".into(), authorization.into()));
             }
@@ -494,6 +509,91 @@ fn encode_query_into(query: &[(String, String)], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operation::{OperationMeta, RequestParts};
+    use crate::validate::ValidationErrors;
+
+    const ENDPOINTS: ServiceEndpoints = ServiceEndpoints {
+        service: "dcs",
+        huaweicloud: &[],
+        otc: &[],
+    };
+
+    /// An operation with a non-JSON body, which the official SDK signs without hashing it.
+    struct Upload;
+
+    static UPLOAD: OperationMeta = OperationMeta {
+        service: "dcs",
+        name: "Upload",
+        method: "PUT",
+        path: "/v2/upload",
+        content_type: "application/octet-stream",
+        idempotent: true,
+        success_status: &[200],
+        response: ResponseKind::Empty,
+    };
+
+    impl Operation for Upload {
+        type Output = ();
+        fn meta(&self) -> &'static OperationMeta {
+            &UPLOAD
+        }
+        fn validate(&self) -> Result<(), ValidationErrors> {
+            Ok(())
+        }
+        fn to_parts(&self) -> Result<RequestParts, serde_json::Error> {
+            Ok(RequestParts {
+                body: Some(b"raw bytes".to_vec()),
+                ..RequestParts::default()
+            })
+        }
+        fn parse_output(_: &[u8]) -> Result<(), serde_json::Error> {
+            Ok(())
+        }
+    }
+
+    fn runtime(algorithm: signing::Algorithm, region: Option<&str>) -> Result<Runtime, Error> {
+        Runtime::builder(ENDPOINTS)
+            .credentials(Credentials::new("AK", "SK"))
+            .endpoint("http://127.0.0.1:9")
+            .configure(|c| {
+                c.algorithm = algorithm;
+                c.region = region.map(str::to_owned);
+            })
+            .build()
+    }
+
+    #[test]
+    fn v11_needs_a_region_when_the_client_is_built() {
+        let err = runtime(signing::Algorithm::V11HmacSha256, None).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("set a region")),
+            "{err}"
+        );
+        let rt = runtime(signing::Algorithm::V11HmacSha256, Some("eu-west-0")).unwrap();
+        let req = rt
+            .presign(&Upload, CallOptions::default(), SystemTime::UNIX_EPOCH)
+            .unwrap();
+        let auth = req.header("Authorization").unwrap();
+        assert!(
+            auth.starts_with("V11-HMAC-SHA256 Credential=AK/19700101/eu-west-0/dcs, "),
+            "{auth}"
+        );
+    }
+
+    #[test]
+    fn a_non_json_body_is_signed_as_unsigned_payload() {
+        let rt = runtime(signing::Algorithm::HmacSha256, None).unwrap();
+        let req = rt
+            .presign(&Upload, CallOptions::default(), SystemTime::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!(req.header("X-Sdk-Content-Sha256"), Some("UNSIGNED-PAYLOAD"));
+        assert!(
+            req.header("Authorization")
+                .unwrap()
+                .contains("x-sdk-content-sha256"),
+            "the payload header is signed"
+        );
+    }
 
     #[test]
     fn query_encoding() {

@@ -27,6 +27,14 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
 }
 
+/// Whether a header carries a credential (`Authorization`, `X-Auth-Token`,
+/// `X-Security-Token`, any case): what request logs and `Debug` output mask.
+pub fn is_credential_header(name: &str) -> bool {
+    ["authorization", "x-auth-token", "x-security-token"]
+        .iter()
+        .any(|c| name.eq_ignore_ascii_case(c))
+}
+
 impl HttpRequest {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -42,11 +50,7 @@ impl std::fmt::Debug for HttpRequest {
             .headers
             .iter()
             .map(|(k, v)| {
-                let lk = k.to_ascii_lowercase();
-                if matches!(
-                    lk.as_str(),
-                    "authorization" | "x-auth-token" | "x-security-token"
-                ) {
+                if is_credential_header(k) {
                     (k.as_ref(), "***")
                 } else {
                     (k.as_ref(), v.as_ref())

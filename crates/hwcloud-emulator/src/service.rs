@@ -1,7 +1,8 @@
 //! The service entry point: every request that is not `GET /` or `/_emulator/...`.
 //!
-//! Order of checks: record → body limit (413) → fault injection → route (404) →
-//! authentication (401) and project (403) → operation (400 validation, then the handler).
+//! Order of checks: body limit (413) → fault injection → route (404) → authentication (401)
+//! and project (403) → operation (400 validation, then the handler); every request is then
+//! recorded in the request log (credentials masked), whatever the answer.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::error::{ApiError, Service, codes};
 use crate::request::{Ctx, parse_query};
 use crate::sms::{self, SmsOp};
 use hwcloud_core::signing::encoding::url_decode;
+use hwcloud_core::transport::is_credential_header;
 
 /// A routed operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,12 +77,6 @@ fn match_template(template: &'static str, path: &str) -> Option<(PathParams, usi
     }
 }
 
-fn redacted(name: &str) -> bool {
-    name.eq_ignore_ascii_case("authorization")
-        || name.eq_ignore_ascii_case("x-auth-token")
-        || name.eq_ignore_ascii_case("x-security-token")
-}
-
 /// Axum fallback handler serving DCS and SMS.
 pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     let request_id = hex_id(32);
@@ -129,7 +125,11 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
             headers: headers
                 .into_iter()
                 .map(|(k, v)| {
-                    let v = if redacted(&k) { "***".to_owned() } else { v };
+                    let v = if is_credential_header(&k) {
+                        "***".to_owned()
+                    } else {
+                        v
+                    };
                     (k, v)
                 })
                 .collect(),
@@ -137,31 +137,20 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         })
     };
 
-    let result = match app.take_fault() {
-        Some(fault) => {
-            if let Some(d) = fault.delay_ms {
-                tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
-            }
-            if fault.drop {
-                record(method, raw_path, raw_query, headers);
-                return dropped_connection();
-            }
-            match fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
-                Some(status) => Err(injected(status, svc, fault.retry_after)),
-                None => {
-                    handle(
-                        &app,
-                        svc,
-                        &method,
-                        &raw_path,
-                        raw_query.as_deref(),
-                        &headers,
-                        body,
-                    )
-                    .await
-                }
-            }
-        }
+    let fault = app.take_fault();
+    if let Some(d) = fault.as_ref().and_then(|f| f.delay_ms) {
+        tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
+    }
+    if fault.as_ref().is_some_and(|f| f.drop) {
+        record(method, raw_path, raw_query, headers);
+        return dropped_connection();
+    }
+    let injected_status = fault.and_then(|f| {
+        let status = StatusCode::from_u16(f.status?).ok()?;
+        Some((status, f.retry_after))
+    });
+    let result = match injected_status {
+        Some((status, retry_after)) => Err(injected(status, svc, retry_after)),
         None => {
             handle(
                 &app,

@@ -120,10 +120,10 @@ pub fn canonical_uri(path: &str) -> String {
 /// [`canonical_uri`] written piece by piece (the signer streams it into the hash).
 pub(crate) fn write_canonical_uri(path: &str, out: &mut impl FnMut(&str)) {
     // The usual API path (`/v3/tasks`, ids of letters, digits and `-`) encodes to itself.
-    let unchanged = matches!(
-        utf8_percent_encode(path, UNRESERVED_AND_SLASH).into(),
-        std::borrow::Cow::Borrowed(_)
-    );
+    // The encoder's first chunk is the whole input exactly when nothing needs encoding.
+    let unchanged = utf8_percent_encode(path, UNRESERVED_AND_SLASH)
+        .next()
+        .is_none_or(|chunk| chunk == path);
     if unchanged {
         out(path);
         if !path.ends_with('/') {
@@ -241,6 +241,9 @@ mod tests {
         assert_eq!(canonical_uri("/x/a%2Fb"), "/x/a/b/");
         assert_eq!(canonical_uri("/x/%25"), "/x/%25/");
         assert_eq!(canonical_uri("/t%C3%A9"), "/t%C3%A9/");
+        // Same length as its first encoded chunk (`%C3`): still not its own canonical form.
+        assert_eq!(canonical_uri("é/"), "%C3%A9/");
+        assert_eq!(canonical_uri("abc"), "abc/");
     }
 
     #[test]
