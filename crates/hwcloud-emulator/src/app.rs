@@ -108,18 +108,20 @@ impl App {
         T: Send + 'static,
         F: FnOnce(&Db<'_>, i64) -> Result<T, ApiError> + Send + 'static,
     {
-        if self.store.is_in_memory() {
-            return self.store.transaction(|db| f(db, self.clock.now_ms()));
-        }
-        let app = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            app.store.transaction(|db| {
-                let now = app.clock.now_ms();
-                f(db, now)
+        let result = if self.store.is_in_memory() {
+            self.store.transaction(|db| f(db, self.clock.now_ms()))
+        } else {
+            let app = Arc::clone(self);
+            tokio::task::spawn_blocking(move || {
+                app.store.transaction(|db| {
+                    let now = app.clock.now_ms();
+                    f(db, now)
+                })
             })
-        })
-        .await
-        .map_err(|_| ApiError::internal(svc, "Internal service error."))?
+            .await
+            .map_err(|_| ApiError::internal(svc, "Internal service error."))?
+        };
+        result.map_err(|e| e.in_service(svc))
     }
 }
 

@@ -11,7 +11,8 @@ pub const DEFAULT_AK: &str = "EMULATORTESTAK0000001";
 pub const DEFAULT_SK: &str = "emulator-test-secret-key";
 /// Project of the documented test credential.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
-/// Default region: the `V11-HMAC-SHA256` derivation scope tried first.
+/// Default region: the `V11-HMAC-SHA256` derivation scope used when a malformed
+/// `Authorization` header names none (well-formed ones are verified for the region they name).
 pub const DEFAULT_REGION: &str = "eu-west-0";
 
 /// One accepted AK/SK pair and the project it belongs to.

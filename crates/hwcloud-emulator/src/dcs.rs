@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hwcloud_core::operation::Operation;
 use hwcloud_dcs::operations as ops;
 use hwcloud_dcs::types as t;
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::{App, hex_id, uuid};
 use crate::config::{Timings, ms};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, check_id, parse_body};
+use crate::request::{Ctx, check_id, parse_body, validated};
 use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timefmt::iso8601_ms;
@@ -401,13 +400,6 @@ fn check_task_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-fn validated<I: Operation>(input: I) -> Result<I, ApiError> {
-    input
-        .validate()
-        .map_err(|e| ApiError::validation(SVC, &e))?;
-    Ok(input)
-}
-
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
     db.get::<DcsTask>(Kind::DcsTask, project, id)?
         .ok_or_else(|| ApiError::dcs_no_task(id))
@@ -488,9 +480,12 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
     let timings = app.timings;
     match op {
         DcsOp::CreateMigrationTask => {
-            let input = validated(ops::CreateMigrationTaskInput {
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::CreateMigrationTaskInput {
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             let body = input.body;
             if body.migration_type.as_str() == "online_migration" {
                 return create_legacy_online(app, project, body).await;
@@ -556,9 +551,12 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         DcsOp::CreateOnlineMigrationTask => {
-            let input = validated(ops::CreateOnlineMigrationTaskInput {
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::CreateOnlineMigrationTaskInput {
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             let body = input.body;
             let resp = app
                 .tx(SVC, move |db, now| {
@@ -605,10 +603,13 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         DcsOp::SetOnlineMigrationTask => {
-            let input = validated(ops::SetOnlineMigrationTaskInput {
-                task_id: ctx.param("task_id").to_owned(),
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::SetOnlineMigrationTaskInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             check_task_id(&input.task_id)?;
             let resp = app
                 .tx(SVC, move |db, now| {
@@ -658,9 +659,9 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
         DcsOp::ShowMigrationTask | DcsOp::ShowMigrationTaskStats => {
             let task_id = ctx.param("task_id").to_owned();
             let input = if op == DcsOp::ShowMigrationTask {
-                validated(ops::ShowMigrationTaskInput { task_id })?.task_id
+                validated(SVC, ops::ShowMigrationTaskInput { task_id })?.task_id
             } else {
-                validated(ops::ShowMigrationTaskStatsInput { task_id })?.task_id
+                validated(SVC, ops::ShowMigrationTaskStatsInput { task_id })?.task_id
             };
             check_task_id(&input)?;
             let body = app
@@ -677,11 +678,14 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &body))
         }
         DcsOp::ListMigrationTask => {
-            let input = validated(ops::ListMigrationTaskInput {
-                offset: ctx.query_i32(SVC, "offset")?,
-                limit: ctx.query_i32(SVC, "limit")?,
-                name: ctx.query("name").map(str::to_owned),
-            })?;
+            let input = validated(
+                SVC,
+                ops::ListMigrationTaskInput {
+                    offset: ctx.query_i32(SVC, "offset")?,
+                    limit: ctx.query_i32(SVC, "limit")?,
+                    name: ctx.query("name").map(str::to_owned),
+                },
+            )?;
             let resp = app
                 .tx(SVC, move |db, now| {
                     let all: Vec<DcsTask> = db.list(Kind::DcsTask, &project)?;
@@ -711,9 +715,9 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             let task_id = ctx.param("task_id").to_owned();
             let sync = op == DcsOp::StopMigrationTaskSync;
             let task_id = if sync {
-                validated(ops::StopMigrationTaskSyncInput { task_id })?.task_id
+                validated(SVC, ops::StopMigrationTaskSyncInput { task_id })?.task_id
             } else {
-                validated(ops::StopMigrationTaskInput { task_id })?.task_id
+                validated(SVC, ops::StopMigrationTaskInput { task_id })?.task_id
             };
             check_task_id(&task_id)?;
             let shown = app
@@ -732,15 +736,21 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
         }
         DcsOp::BatchStopMigrationTasks | DcsOp::BatchRestartOnlineMigrationTasks => {
             let ids = if op == DcsOp::BatchStopMigrationTasks {
-                validated(ops::BatchStopMigrationTasksInput {
-                    body: parse_body(SVC, &ctx.body)?,
-                })?
+                validated(
+                    SVC,
+                    ops::BatchStopMigrationTasksInput {
+                        body: parse_body(SVC, &ctx.body)?,
+                    },
+                )?
                 .body
                 .migration_tasks
             } else {
-                validated(ops::BatchRestartOnlineMigrationTasksInput {
-                    body: parse_body(SVC, &ctx.body)?,
-                })?
+                validated(
+                    SVC,
+                    ops::BatchRestartOnlineMigrationTasksInput {
+                        body: parse_body(SVC, &ctx.body)?,
+                    },
+                )?
                 .body
                 .migration_tasks
             };
@@ -796,9 +806,12 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         DcsOp::DeleteMigrationTask => {
-            let input = validated(ops::DeleteMigrationTaskInput {
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::DeleteMigrationTaskInput {
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             let resp = app
                 .tx(SVC, move |db, _now| {
                     let mut deleted: Vec<String> = Vec::new();
@@ -819,12 +832,15 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         DcsOp::ListMigrationTaskLogs => {
-            let input = validated(ops::ListMigrationTaskLogsInput {
-                task_id: ctx.param("task_id").to_owned(),
-                offset: ctx.query_i32(SVC, "offset")?,
-                limit: ctx.query_i32(SVC, "limit")?,
-                log_level: ctx.query("log_level").map(t::LogLevel::from_wire),
-            })?;
+            let input = validated(
+                SVC,
+                ops::ListMigrationTaskLogsInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                    offset: ctx.query_i32(SVC, "offset")?,
+                    limit: ctx.query_i32(SVC, "limit")?,
+                    log_level: ctx.query("log_level").map(t::LogLevel::from_wire),
+                },
+            )?;
             check_task_id(&input.task_id)?;
             let resp = app
                 .tx(SVC, move |db, now| {
@@ -855,9 +871,12 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         DcsOp::ShowJobInfo => {
-            let input = validated(ops::ShowJobInfoInput {
-                job_id: ctx.param("job_id").to_owned(),
-            })?;
+            let input = validated(
+                SVC,
+                ops::ShowJobInfoInput {
+                    job_id: ctx.param("job_id").to_owned(),
+                },
+            )?;
             if !check_id(&input.job_id, 64) {
                 return Err(ApiError::invalid_param(
                     codes::DCS_INVALID,

@@ -22,6 +22,22 @@ pub enum Service {
 }
 
 impl Service {
+    /// The code of a 400 validation answer.
+    pub fn invalid_code(self) -> &'static str {
+        match self {
+            Service::Dcs => codes::DCS_INVALID,
+            Service::Sms => codes::SMS_INVALID,
+        }
+    }
+
+    /// The code of a 500 answer.
+    pub fn internal_code(self) -> &'static str {
+        match self {
+            Service::Dcs => codes::DCS_INTERNAL,
+            Service::Sms => codes::SMS_INTERNAL,
+        }
+    }
+
     /// The service a request path belongs to.
     pub fn from_path(path: &str) -> Self {
         if path == "/v3" || path.starts_with("/v3/") {
@@ -96,8 +112,6 @@ pub struct ApiError {
     pub details: Vec<(String, String)>,
     /// `Retry-After` seconds.
     pub retry_after: Option<u64>,
-    /// The shape is forced (e.g. by an unknown path); otherwise the route's service decides.
-    pub service: Option<Service>,
 }
 
 impl ApiError {
@@ -110,7 +124,6 @@ impl ApiError {
             params: Vec::new(),
             details: Vec::new(),
             retry_after: None,
-            service: None,
         }
     }
 
@@ -125,10 +138,7 @@ impl ApiError {
 
     /// 400 listing every violation with its field path.
     pub fn validation(svc: Service, errs: &ValidationErrors) -> Self {
-        let code = match svc {
-            Service::Dcs => codes::DCS_INVALID,
-            Service::Sms => codes::SMS_INVALID,
-        };
+        let code = svc.invalid_code();
         let mut e = Self::new(
             StatusCode::BAD_REQUEST,
             code,
@@ -154,11 +164,16 @@ impl ApiError {
 
     /// 500 in the service's words.
     pub fn internal(svc: Service, msg: impl Into<String>) -> Self {
-        let code = match svc {
-            Service::Dcs => codes::DCS_INTERNAL,
-            Service::Sms => codes::SMS_INTERNAL,
-        };
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, code, msg)
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, svc.internal_code(), msg)
+    }
+
+    /// A 500 raised where the service was not known (a storage failure converted inside a
+    /// transaction) takes `svc`'s internal-error code.
+    pub fn in_service(mut self, svc: Service) -> Self {
+        if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+            self.code = svc.internal_code().to_owned();
+        }
+        self
     }
 
     /// The DCS "task does not exist" answer.
@@ -179,15 +194,8 @@ impl ApiError {
         )
     }
 
-    /// Forces the rendering shape.
-    pub fn in_shape(mut self, svc: Service) -> Self {
-        self.service = Some(svc);
-        self
-    }
-
     /// The JSON body in `svc`'s shape.
     pub fn body(&self, svc: Service) -> serde_json::Value {
-        let svc = self.service.unwrap_or(svc);
         match svc {
             Service::Dcs => {
                 let ext = if self.details.len() > 1 || !self.params.is_empty() {
@@ -254,6 +262,8 @@ impl ApiError {
     }
 }
 
+/// A storage failure is a 500; [`App::tx`](crate::app::App::tx) gives it the code of the
+/// service whose request failed ([`ApiError::in_service`]).
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
@@ -262,5 +272,26 @@ impl From<StoreError> for ApiError {
             codes::DCS_INTERNAL,
             "Internal service error (storage).",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storage_failure_answers_with_the_failing_services_code() {
+        let from_store = || ApiError::from(StoreError::Type);
+        assert_eq!(
+            from_store().in_service(Service::Sms).code,
+            codes::SMS_INTERNAL
+        );
+        assert_eq!(
+            from_store().in_service(Service::Dcs).code,
+            codes::DCS_INTERNAL
+        );
+        // Other answers keep their code.
+        let not_found = ApiError::sms_no_task("t").in_service(Service::Dcs);
+        assert_eq!(not_found.code, codes::SMS_NO_TASK);
     }
 }

@@ -43,7 +43,7 @@ impl Ctx {
             None => Ok(None),
             Some(v) => v.trim().parse::<i32>().map(Some).map_err(|_| {
                 ApiError::invalid_param(
-                    invalid_code(svc),
+                    svc.invalid_code(),
                     name,
                     format!("Invalid request parameter: query parameter {name} must be an integer, got `{}`", truncate(v, 64)),
                 )
@@ -52,12 +52,16 @@ impl Ctx {
     }
 }
 
-/// The generic validation code of `svc`.
-pub fn invalid_code(svc: Service) -> &'static str {
-    match svc {
-        Service::Dcs => codes::DCS_INVALID,
-        Service::Sms => codes::SMS_INVALID,
-    }
+/// `input` once its generated `validate()` passes; otherwise 400 listing every violation in
+/// `svc`'s shape.
+pub fn validated<I: hwcloud_core::operation::Operation>(
+    svc: Service,
+    input: I,
+) -> Result<I, ApiError> {
+    input
+        .validate()
+        .map_err(|e| ApiError::validation(svc, &e))?;
+    Ok(input)
 }
 
 /// At most `n` characters of `s` (for echoing input in messages).

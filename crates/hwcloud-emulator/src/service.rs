@@ -184,12 +184,9 @@ fn injected(status: StatusCode, svc: Service, retry_after: Option<u64>) -> ApiEr
     let code = if status == StatusCode::TOO_MANY_REQUESTS {
         codes::THROTTLED
     } else if status.is_server_error() {
-        match svc {
-            Service::Dcs => codes::DCS_INTERNAL,
-            Service::Sms => codes::SMS_INTERNAL,
-        }
+        svc.internal_code()
     } else {
-        crate::request::invalid_code(svc)
+        svc.invalid_code()
     };
     let mut e = ApiError::new(
         status,

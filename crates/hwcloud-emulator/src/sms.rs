@@ -4,13 +4,12 @@
 //! `auto_start`); action `start` (from READY/ABORT) → `RUNNING` with sub-task progress → after
 //! `timings.sms_migrate` `MIGRATE_SUCCESS`; `stop` → `ABORTING` → after `timings.sms_abort`
 //! `ABORT`; `restart` (from ABORT/MIGRATE_FAIL/MIGRATE_SUCCESS/SYNC_FAIL) → `RUNNING` again.
-//! Deleting a RUNNING/ABORTING/SYNCING task is refused with SMS.2015.
+//! Deleting a RUNNING/ABORTING/SYNCING/DELETING task is refused with SMS.2015.
 
 use std::sync::Arc;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hwcloud_core::operation::Operation;
 use hwcloud_sms::operations as ops;
 use hwcloud_sms::types as t;
 use serde::{Deserialize, Serialize};
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::{App, uuid};
 use crate::config::{Timings, ms};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, parse_body};
+use crate::request::{Ctx, parse_body, validated};
 use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timeline::Timeline;
@@ -298,13 +297,6 @@ impl SmsTask {
     }
 }
 
-fn validated<I: Operation>(input: I) -> Result<I, ApiError> {
-    input
-        .validate()
-        .map_err(|e| ApiError::validation(SVC, &e))?;
-    Ok(input)
-}
-
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<SmsTask, ApiError> {
     db.get::<SmsTask>(Kind::SmsTask, project, id)?
         .ok_or_else(|| ApiError::sms_no_task(id))
@@ -367,10 +359,13 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
     let timings = app.timings;
     match op {
         SmsOp::CreateTask => {
-            let input = validated(ops::CreateTaskInput {
-                auth_token: None,
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::CreateTaskInput {
+                    auth_token: None,
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             let spec = input.body;
             let resp = app
                 .tx(SVC, move |db, now| {
@@ -396,9 +391,12 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         SmsOp::ShowTask => {
-            let input = validated(ops::ShowTaskInput {
-                task_id: ctx.param("task_id").to_owned(),
-            })?;
+            let input = validated(
+                SVC,
+                ops::ShowTaskInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                },
+            )?;
             check_task_id(&input.task_id)?;
             let resp = app
                 .tx(SVC, move |db, now| {
@@ -408,15 +406,18 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         SmsOp::ListTasks => {
-            let input = validated(ops::ListTasksInput {
-                state: ctx.query("state").map(t::TaskState::from_wire),
-                name: ctx.query("name").map(str::to_owned),
-                id: ctx.query("id").map(str::to_owned),
-                source_server_id: ctx.query("source_server_id").map(str::to_owned),
-                limit: ctx.query_i32(SVC, "limit")?,
-                offset: ctx.query_i32(SVC, "offset")?,
-                enterprise_project_id: ctx.query("enterprise_project_id").map(str::to_owned),
-            })?;
+            let input = validated(
+                SVC,
+                ops::ListTasksInput {
+                    state: ctx.query("state").map(t::TaskState::from_wire),
+                    name: ctx.query("name").map(str::to_owned),
+                    id: ctx.query("id").map(str::to_owned),
+                    source_server_id: ctx.query("source_server_id").map(str::to_owned),
+                    limit: ctx.query_i32(SVC, "limit")?,
+                    offset: ctx.query_i32(SVC, "offset")?,
+                    enterprise_project_id: ctx.query("enterprise_project_id").map(str::to_owned),
+                },
+            )?;
             if let Some(s) = input.state.as_ref().filter(|s| !s.is_known()) {
                 return Err(ApiError::invalid_param(
                     codes::SMS_INVALID,
@@ -469,10 +470,13 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             Ok(json(StatusCode::OK, &resp))
         }
         SmsOp::UpdateTaskStatus => {
-            let input = validated(ops::UpdateTaskStatusInput {
-                task_id: ctx.param("task_id").to_owned(),
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::UpdateTaskStatusInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             check_task_id(&input.task_id)?;
             let operation = input.body.operation.as_str().to_owned();
             if !input.body.operation.is_known() {
@@ -495,9 +499,12 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             Ok(text_ok())
         }
         SmsOp::DeleteTask => {
-            let input = validated(ops::DeleteTaskInput {
-                task_id: ctx.param("task_id").to_owned(),
-            })?;
+            let input = validated(
+                SVC,
+                ops::DeleteTaskInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                },
+            )?;
             check_task_id(&input.task_id)?;
             app.tx(SVC, move |db, now| {
                 let task = load(db, &project, &input.task_id)?;
@@ -509,9 +516,12 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             Ok(text_ok())
         }
         SmsOp::DeleteTasks => {
-            let input = validated(ops::DeleteTasksInput {
-                body: parse_body(SVC, &ctx.body)?,
-            })?;
+            let input = validated(
+                SVC,
+                ops::DeleteTasksInput {
+                    body: parse_body(SVC, &ctx.body)?,
+                },
+            )?;
             app.tx(SVC, move |db, now| {
                 // All or nothing: a refusal rolls the whole transaction back.
                 for id in &input.body.ids {
