@@ -114,6 +114,7 @@ pub fn generate_into(spec: &ir::Spec, spec_file: &str, root: &std::path::Path) -
 
     // operations/
     let mut op_items = Vec::new();
+    let mut metas = Vec::new();
     for op in &spec.operations {
         let m = module_name(&op.name);
         out.push(file(
@@ -125,12 +126,17 @@ pub fn generate_into(spec: &ir::Spec, spec_file: &str, root: &std::path::Path) -
         let builder = format_ident!("{}InputBuilder", op.name);
         let request = format_ident!("{}Request", op.name);
         op_items.push(quote! { pub mod #mi; pub use #mi::{ #input, #builder, #request }; });
+        metas.push(quote! { &#mi::META });
     }
     out.push(file(
         root.join("operations/mod.rs"),
         quote! {
             //! One module per operation: its metadata, input and builder.
             #( #op_items )*
+
+            /// Every operation of the spec, in spec order (servers and tests check they cover
+            /// them all).
+            pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[ #( #metas ),* ];
         },
     ));
 

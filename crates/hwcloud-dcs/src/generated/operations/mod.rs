@@ -60,3 +60,21 @@ pub use list_migration_task_logs::{
 };
 pub mod show_job_info;
 pub use show_job_info::{ShowJobInfoInput, ShowJobInfoInputBuilder, ShowJobInfoRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[
+    &create_migration_task::META,
+    &create_online_migration_task::META,
+    &set_online_migration_task::META,
+    &show_migration_task::META,
+    &show_migration_task_stats::META,
+    &list_migration_task::META,
+    &stop_migration_task::META,
+    &stop_migration_task_sync::META,
+    &batch_stop_migration_tasks::META,
+    &batch_restart_online_migration_tasks::META,
+    &delete_migration_task::META,
+    &list_migration_task_logs::META,
+    &show_job_info::META,
+];

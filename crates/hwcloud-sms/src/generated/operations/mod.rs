@@ -17,3 +17,14 @@ pub mod delete_task;
 pub use delete_task::{DeleteTaskInput, DeleteTaskInputBuilder, DeleteTaskRequest};
 pub mod delete_tasks;
 pub use delete_tasks::{DeleteTasksInput, DeleteTasksInputBuilder, DeleteTasksRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[
+    &create_task::META,
+    &show_task::META,
+    &list_tasks::META,
+    &update_task_status::META,
+    &delete_task::META,
+    &delete_tasks::META,
+];

@@ -5,3 +5,7 @@
 
 pub mod show_task;
 pub use show_task::{ShowTaskInput, ShowTaskInputBuilder, ShowTaskRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&show_task::META];

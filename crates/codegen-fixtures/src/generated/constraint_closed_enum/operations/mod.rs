@@ -5,3 +5,7 @@
 
 pub mod search_logs;
 pub use search_logs::{SearchLogsInput, SearchLogsInputBuilder, SearchLogsRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&search_logs::META];

@@ -5,3 +5,7 @@
 
 pub mod create_job;
 pub use create_job::{CreateJobInput, CreateJobInputBuilder, CreateJobRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&create_job::META];

@@ -7,3 +7,7 @@ pub mod update_settings;
 pub use update_settings::{
     UpdateSettingsInput, UpdateSettingsInputBuilder, UpdateSettingsRequest,
 };
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&update_settings::META];

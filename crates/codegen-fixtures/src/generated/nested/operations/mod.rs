@@ -5,3 +5,7 @@
 
 pub mod create_root;
 pub use create_root::{CreateRootInput, CreateRootInputBuilder, CreateRootRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&create_root::META];

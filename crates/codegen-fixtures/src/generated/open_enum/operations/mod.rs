@@ -5,3 +5,7 @@
 
 pub mod show_palette;
 pub use show_palette::{ShowPaletteInput, ShowPaletteInputBuilder, ShowPaletteRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&show_palette::META];

@@ -11,3 +11,11 @@ pub mod show_thing_name;
 pub use show_thing_name::{
     ShowThingNameInput, ShowThingNameInputBuilder, ShowThingNameRequest,
 };
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[
+    &show_thing::META,
+    &update_thing::META,
+    &show_thing_name::META,
+];

@@ -7,3 +7,7 @@ pub mod create_widget;
 pub use create_widget::{
     CreateWidgetInput, CreateWidgetInputBuilder, CreateWidgetRequest,
 };
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&create_widget::META];

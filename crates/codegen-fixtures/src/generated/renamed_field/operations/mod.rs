@@ -7,3 +7,7 @@ pub mod create_volume;
 pub use create_volume::{
     CreateVolumeInput, CreateVolumeInputBuilder, CreateVolumeRequest,
 };
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&create_volume::META];

@@ -5,3 +5,7 @@
 
 pub mod login;
 pub use login::{LoginInput, LoginInputBuilder, LoginRequest};
+
+/// Every operation of the spec, in spec order (servers and tests check they cover
+/// them all).
+pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[&login::META];
