@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hwcloud_dcs::operations as ops;
 use hwcloud_dcs::types as t;
+use hwcloud_dcs::types::MigrationTaskStatus as Status;
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, hex_id, uuid};
@@ -27,20 +28,6 @@ use crate::timefmt::iso8601_ms;
 use crate::timeline::Timeline;
 
 const SVC: Service = Service::Dcs;
-
-/// Status wire values used by the emulator.
-pub mod status {
-    pub const CREATING: &str = "CREATING";
-    pub const RUNNING: &str = "RUNNING";
-    pub const MIGRATING: &str = "MIGRATING";
-    pub const FULLMIGRATING: &str = "FULLMIGRATING";
-    pub const INCRMIGEATING: &str = "INCRMIGEATING";
-    pub const TERMINATING: &str = "TERMINATING";
-    pub const TERMINATED: &str = "TERMINATED";
-    pub const SUCCESS: &str = "SUCCESS";
-    pub const FAILED: &str = "FAILED";
-}
-use status::*;
 
 /// The DCS operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,15 +118,15 @@ struct DcsTask {
     vpc_id: Option<String>,
     subnet_id: Option<String>,
     security_group_id: Option<String>,
-    migration_method: Option<String>,
-    resume_mode: Option<String>,
+    migration_method: Option<t::MigrationMethod>,
+    resume_mode: Option<t::ResumeMode>,
     bandwidth_limit_mb: Option<String>,
     source: Option<Endpoint>,
     target: Option<Endpoint>,
     backup_files: Option<t::MigrationTaskBackupFiles>,
     ecs_ip: Option<String>,
     source_dbsize: i64,
-    timeline: Timeline,
+    timeline: Timeline<Status>,
 }
 
 /// A stored background job.
@@ -184,8 +171,8 @@ impl DcsTask {
         }
     }
 
-    fn status(&self, now: i64) -> String {
-        self.timeline.status(now, CREATING)
+    fn status(&self, now: i64) -> Status {
+        self.timeline.status(now, Status::Creating)
     }
 
     fn updated_ms(&self, now: i64) -> i64 {
@@ -194,10 +181,10 @@ impl DcsTask {
             .map_or(self.created_ms, |t| t.at_ms)
     }
 
-    fn migration_type(&self) -> &'static str {
+    fn migration_type(&self) -> t::MigrationType {
         match self.kind {
-            TaskKind::Online => "online_migration",
-            TaskKind::BackupImport => "backupfile_import",
+            TaskKind::Online => t::MigrationType::OnlineMigration,
+            TaskKind::BackupImport => t::MigrationType::BackupfileImport,
         }
     }
 
@@ -213,21 +200,18 @@ impl DcsTask {
             task_id: Some(self.id.clone()),
             task_name: Some(self.name.clone()),
             description: self.description.clone(),
-            status: Some(t::MigrationTaskStatus::from_wire(&self.status(now))),
-            migration_type: Some(t::MigrationType::from_wire(self.migration_type())),
-            migration_method: self
-                .migration_method
-                .as_deref()
-                .map(t::MigrationMethod::from_wire),
+            status: Some(self.status(now)),
+            migration_type: Some(self.migration_type()),
+            migration_method: self.migration_method.clone(),
             ecs_tenant_private_ip: self.ecs_ip.clone(),
             backup_files: self.backup_files.clone(),
-            network_type: online.then(|| t::NetworkType::from_wire("vpc")),
+            network_type: online.then_some(t::NetworkType::Vpc),
             source_instance: self.source.as_ref().map(inst),
             target_instance: self.target.as_ref().map(inst),
             created_at: Some(iso8601_ms(self.created_ms)),
             updated_at: Some(iso8601_ms(self.updated_ms(now))),
             version: Some("6.0".to_owned()),
-            resume_mode: self.resume_mode.as_deref().map(t::ResumeMode::from_wire),
+            resume_mode: self.resume_mode.clone(),
             supported_features: Some(Vec::new()),
             tenant_vpc_id: self.vpc_id.clone(),
             tenant_subnet_id: self.subnet_id.clone(),
@@ -251,12 +235,9 @@ impl DcsTask {
         t::MigrationTaskList {
             task_id: Some(self.id.clone()),
             task_name: Some(self.name.clone()),
-            status: Some(t::MigrationTaskStatus::from_wire(&self.status(now))),
-            migration_type: Some(t::MigrationType::from_wire(self.migration_type())),
-            migration_method: self
-                .migration_method
-                .as_deref()
-                .map(t::MigrationMethod::from_wire),
+            status: Some(self.status(now)),
+            migration_type: Some(self.migration_type()),
+            migration_method: self.migration_method.clone(),
             ecs_tenant_private_ip: self.ecs_ip.clone(),
             data_source,
             source_instance_id: self.source.as_ref().and_then(|s| s.id.clone()),
@@ -267,7 +248,7 @@ impl DcsTask {
             created_at: Some(iso8601_ms(self.created_ms)),
             description: self.description.clone(),
             version: Some("6.0".to_owned()),
-            resume_mode: self.resume_mode.as_deref().map(t::ResumeMode::from_wire),
+            resume_mode: self.resume_mode.clone(),
             supported_features: Some(Vec::new()),
             ..Default::default()
         }
@@ -276,17 +257,19 @@ impl DcsTask {
     fn to_stats(&self, now: i64) -> t::MigrationTaskStats {
         let status = self.status(now);
         let src = self.source_dbsize;
-        let frac = match status.as_str() {
-            SUCCESS | INCRMIGEATING => 1.0,
+        let frac = match status {
+            Status::Success | Status::IncrMigrating => 1.0,
             _ => self.timeline.phase_progress(now).map_or(0.0, |(f, _)| f),
         };
         let target = ((src as f64) * frac).floor() as i64;
-        let (kbps, ops, migrating) = match status.as_str() {
-            FULLMIGRATING | MIGRATING => (10_240 + (fnv(&self.id) % 2048) as i64, 5_000, true),
-            INCRMIGEATING => (16, 120, true),
+        let (kbps, ops, migrating) = match status {
+            Status::FullMigrating | Status::Migrating => {
+                (10_240 + (fnv(&self.id) % 2048) as i64, 5_000, true)
+            }
+            Status::IncrMigrating => (16, 120, true),
             _ => (0, 0, false),
         };
-        let offset = if migrating && status != INCRMIGEATING {
+        let offset = if migrating && status != Status::IncrMigrating {
             src - target
         } else {
             0
@@ -306,14 +289,18 @@ impl DcsTask {
     /// Stops the task (sync: at once). Refusals carry a DCS code and message.
     fn stop(&mut self, now: i64, timings: &Timings, sync: bool) -> Result<(), (String, String)> {
         let st = self.status(now);
-        match st.as_str() {
-            TERMINATED => Ok(()),
-            TERMINATING if !sync => Ok(()),
-            TERMINATING | RUNNING | FULLMIGRATING | INCRMIGEATING | MIGRATING => {
+        match st {
+            Status::Terminated => Ok(()),
+            Status::Terminating if !sync => Ok(()),
+            Status::Terminating
+            | Status::Running
+            | Status::FullMigrating
+            | Status::IncrMigrating
+            | Status::Migrating => {
                 self.timeline.cut(now);
-                if st != TERMINATING {
+                if st != Status::Terminating {
                     self.timeline
-                        .push(now, TERMINATING, "Stopping the migration task.");
+                        .push(now, Status::Terminating, "Stopping the migration task.");
                 }
                 let at = if sync {
                     now
@@ -321,7 +308,7 @@ impl DcsTask {
                     now + ms(timings.terminate)
                 };
                 self.timeline
-                    .push(at, TERMINATED, "The migration task has stopped.");
+                    .push(at, Status::Terminated, "The migration task has stopped.");
                 Ok(())
             }
             other => Err((
@@ -337,17 +324,18 @@ impl DcsTask {
     fn start_sync(&mut self, now: i64, timings: &Timings, message: &str) {
         let end = now + ms(timings.full_sync);
         self.timeline.cut(now);
-        self.timeline.push_phase(now, end, FULLMIGRATING, message);
-        if self.migration_method.as_deref() == Some("incremental_migration") {
+        self.timeline
+            .push_phase(now, end, Status::FullMigrating, message);
+        if self.migration_method == Some(t::MigrationMethod::Incremental) {
             self.timeline.push(
                 end,
-                INCRMIGEATING,
+                Status::IncrMigrating,
                 "Full synchronisation finished; incremental synchronisation is running.",
             );
         } else {
             self.timeline.push(
                 end,
-                SUCCESS,
+                Status::Success,
                 "Full synchronisation finished; the migration succeeded.",
             );
         }
@@ -364,8 +352,8 @@ impl DcsTask {
                 ),
             ));
         }
-        match st.as_str() {
-            TERMINATED | FAILED | "MIGRATION_FAILED" | SUCCESS => {
+        match st {
+            Status::Terminated | Status::Failed | Status::MigrationFailed | Status::Success => {
                 self.start_sync(
                     now,
                     timings,
@@ -444,8 +432,8 @@ async fn create_legacy_online(
                 now,
             );
             task.description = body.description.clone();
-            task.migration_method = Some(body.migration_method.as_str().to_owned());
-            task.resume_mode = Some("auto".to_owned());
+            task.migration_method = Some(body.migration_method.clone());
+            task.resume_mode = Some(t::ResumeMode::Auto);
             task.source = Some(Endpoint {
                 id: None,
                 name: None,
@@ -465,7 +453,7 @@ async fn create_legacy_online(
             Ok(t::CreateMigrationTaskResponse {
                 id: Some(id),
                 name: Some(task.name.clone()),
-                status: Some(t::MigrationTaskStatus::from_wire(&task.status(now))),
+                status: Some(task.status(now)),
                 error: Some(String::new()),
                 ..Default::default()
             })
@@ -487,7 +475,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                 },
             )?;
             let body = input.body;
-            if body.migration_type.as_str() == "online_migration" {
+            if body.migration_type == t::MigrationType::OnlineMigration {
                 return create_legacy_online(app, project, body).await;
             }
             let resp = app
@@ -501,7 +489,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         now,
                     );
                     task.description = body.description.clone();
-                    task.migration_method = Some(body.migration_method.as_str().to_owned());
+                    task.migration_method = Some(body.migration_method.clone());
                     task.target = Some(Endpoint {
                         id: Some(body.target_instance.id.clone()),
                         name: body.target_instance.name.clone(),
@@ -530,19 +518,19 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                     task.timeline.push_phase(
                         now,
                         end,
-                        MIGRATING,
+                        Status::Migrating,
                         "Importing the backup files into the target instance.",
                     );
                     task.timeline.push(
                         end,
-                        SUCCESS,
+                        Status::Success,
                         "The backup files were imported; the migration succeeded.",
                     );
                     save(db, &task)?;
                     Ok(t::CreateMigrationTaskResponse {
                         id: Some(id),
                         name: Some(task.name),
-                        status: Some(t::MigrationTaskStatus::from_wire(MIGRATING)),
+                        status: Some(Status::Migrating),
                         error: Some(String::new()),
                         ..Default::default()
                     })
@@ -578,10 +566,10 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                     task.ecs_ip = Some(format!("192.168.{}.{}", h % 250, 2 + (h >> 8) % 250));
                     let end = now + ms(timings.job);
                     task.timeline
-                        .push(now, CREATING, "Creating the migration machine.");
+                        .push(now, Status::Creating, "Creating the migration machine.");
                     task.timeline.push(
                         end,
-                        RUNNING,
+                        Status::Running,
                         "The migration machine is ready; waiting for the task to be configured.",
                     );
                     save(db, &task)?;
@@ -622,7 +610,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                             "This task is a backup import; only online migration tasks can be configured.",
                         ));
                     }
-                    if st != RUNNING {
+                    if st != Status::Running {
                         return Err(ApiError::new(
                             StatusCode::BAD_REQUEST,
                             codes::DCS_BAD_STATE,
@@ -630,8 +618,8 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         ));
                     }
                     let b = input.body;
-                    task.migration_method = Some(b.migration_method.as_str().to_owned());
-                    task.resume_mode = Some(b.resume_mode.as_str().to_owned());
+                    task.migration_method = Some(b.migration_method);
+                    task.resume_mode = Some(b.resume_mode);
                     task.bandwidth_limit_mb = b.bandwidth_limit_mb.clone();
                     task.source = Some(Endpoint {
                         id: b.source_instance.id.clone(),
@@ -648,7 +636,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                     Ok(t::SetOnlineMigrationTaskResponse {
                         id: Some(task.id.clone()),
                         name: Some(task.name.clone()),
-                        status: Some(t::MigrationTaskStatus::from_wire(&task.status(now))),
+                        status: Some(task.status(now)),
                         error: Some(String::new()),
                         ..Default::default()
                     })
@@ -784,12 +772,12 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         };
                         results.push(match outcome {
                             Ok(()) => t::MigrationTaskResult {
-                                result: Some(t::BatchResult::from_wire("success")),
+                                result: Some(t::BatchResult::Success),
                                 task_id: Some(id),
                                 ..Default::default()
                             },
                             Err((code, msg)) => t::MigrationTaskResult {
-                                result: Some(t::BatchResult::from_wire("failed")),
+                                result: Some(t::BatchResult::Failed),
                                 task_id: Some(id),
                                 error_code: Some(code),
                                 error_msg: Some(msg),
@@ -845,17 +833,21 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             let resp = app
                 .tx(SVC, move |db, now| {
                     let task = load(db, &project, &input.task_id)?;
-                    let level = input.log_level.as_ref().map(|l| l.as_str().to_owned());
                     let logs: Vec<t::MigrationLog> = task
                         .timeline
                         .happened(now)
-                        .filter(|tr| level.as_deref().is_none_or(|l| l == tr.level))
+                        .filter(|tr| {
+                            input
+                                .log_level
+                                .as_ref()
+                                .is_none_or(|l| l.as_str() == tr.level)
+                        })
                         .map(|tr| t::MigrationLog {
                             created_at: Some(iso8601_ms(tr.at_ms)),
                             log_level: Some(t::LogLevel::from_wire(&tr.level)),
                             message: Some(tr.message.clone()),
                             log_code: Some(format!("MIGRATION_{}", tr.status)),
-                            keyword: Some(vec![tr.status.clone()]),
+                            keyword: Some(vec![tr.status.to_string()]),
                             ..Default::default()
                         })
                         .collect();
@@ -899,11 +891,11 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                     Ok(t::JobInfo {
                         job_id: Some(job.job_id),
                         job_type: Some(job.job_type),
-                        status: Some(t::JobStatus::from_wire(if done {
-                            "SUCCESS"
+                        status: Some(if done {
+                            t::JobStatus::Success
                         } else {
-                            "RUNNING"
-                        })),
+                            t::JobStatus::Running
+                        }),
                         begin_time: Some(job.begin_ms.to_string()),
                         end_time: Some(if done {
                             job.end_ms.to_string()

@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hwcloud_sms::operations as ops;
 use hwcloud_sms::types as t;
+use hwcloud_sms::types::{TaskOperation, TaskState};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, uuid};
@@ -23,15 +24,6 @@ use crate::store::{Db, Kind};
 use crate::timeline::Timeline;
 
 const SVC: Service = Service::Sms;
-
-const READY: &str = "READY";
-const RUNNING: &str = "RUNNING";
-const SYNCING: &str = "SYNCING";
-const MIGRATE_SUCCESS: &str = "MIGRATE_SUCCESS";
-const MIGRATE_FAIL: &str = "MIGRATE_FAIL";
-const SYNC_FAIL: &str = "SYNC_FAIL";
-const ABORTING: &str = "ABORTING";
-const ABORT: &str = "ABORT";
 
 /// Sub-tasks of a migration, in order; each takes an equal share of the migration time.
 const SUB_TASKS: &[&str] = &[
@@ -73,23 +65,27 @@ struct SmsTask {
     created_ms: i64,
     /// The create request as received (validated).
     spec: t::PostTask,
-    timeline: Timeline,
+    timeline: Timeline<TaskState>,
 }
 
 impl SmsTask {
-    fn state(&self, now: i64) -> String {
-        self.timeline.status(now, READY)
+    fn state(&self, now: i64) -> TaskState {
+        self.timeline.status(now, TaskState::Ready)
     }
 
     fn start(&mut self, now: i64, timings: &Timings, message: &str) {
         let end = now + ms(timings.sms_migrate);
         self.timeline.cut(now);
-        self.timeline.push_phase(now, end, RUNNING, message);
         self.timeline
-            .push(end, MIGRATE_SUCCESS, "The migration finished successfully.");
+            .push_phase(now, end, TaskState::Running, message);
+        self.timeline.push(
+            end,
+            TaskState::MigrateSuccess,
+            "The migration finished successfully.",
+        );
     }
 
-    fn act(&mut self, op: &str, now: i64, timings: &Timings) -> Result<(), ApiError> {
+    fn act(&mut self, op: &TaskOperation, now: i64, timings: &Timings) -> Result<(), ApiError> {
         let st = self.state(now);
         let refuse = |code: &str, what: &str| {
             ApiError::new(
@@ -99,8 +95,8 @@ impl SmsTask {
             )
         };
         match op {
-            "start" => match st.as_str() {
-                READY | ABORT => {
+            TaskOperation::Start => match st {
+                TaskState::Ready | TaskState::Abort => {
                     self.start(now, timings, "The migration started.");
                     Ok(())
                 }
@@ -109,25 +105,29 @@ impl SmsTask {
                     "only ready or paused tasks can be started",
                 )),
             },
-            "stop" => match st.as_str() {
-                RUNNING | SYNCING => {
+            TaskOperation::Stop => match st {
+                TaskState::Running | TaskState::Syncing => {
                     self.timeline.cut(now);
-                    self.timeline.push(now, ABORTING, "Pausing the migration.");
+                    self.timeline
+                        .push(now, TaskState::Aborting, "Pausing the migration.");
                     self.timeline.push(
                         now + ms(timings.sms_abort),
-                        ABORT,
+                        TaskState::Abort,
                         "The migration is paused.",
                     );
                     Ok(())
                 }
-                ABORTING | ABORT => Ok(()),
+                TaskState::Aborting | TaskState::Abort => Ok(()),
                 _ => Err(refuse(
                     codes::SMS_CANNOT_STOP,
                     "only running tasks can be paused",
                 )),
             },
-            "restart" => match st.as_str() {
-                ABORT | MIGRATE_FAIL | MIGRATE_SUCCESS | SYNC_FAIL => {
+            TaskOperation::Restart => match st {
+                TaskState::Abort
+                | TaskState::MigrateFail
+                | TaskState::MigrateSuccess
+                | TaskState::SyncFail => {
                     self.start(now, timings, "The migration restarted.");
                     Ok(())
                 }
@@ -183,7 +183,7 @@ impl SmsTask {
         let st = self.state(now);
         let (subs, start, finish, frac) = self.sub_tasks(now);
         let s = &self.spec;
-        let running = st == RUNNING;
+        let running = st == TaskState::Running;
         let remain = if running {
             start.map(|st0| {
                 let total = self
@@ -201,7 +201,7 @@ impl SmsTask {
             name: Some(s.name.clone()),
             task_type: Some(s.task_type.clone()),
             os_type: s.os_type.clone(),
-            state: Some(t::TaskState::from_wire(&st)),
+            state: Some(st.clone()),
             priority: Some(s.priority.unwrap_or(1)),
             speed_limit: Some(s.speed_limit.unwrap_or(0)),
             region_id: Some(s.region_id.clone()),
@@ -239,13 +239,13 @@ impl SmsTask {
                 id: Some(s.source_server.id.clone()),
                 name: Some(format!("source-{}", s.source_server.id)),
                 os_type: s.os_type.clone(),
-                state: Some(t::SourceServerState::from_wire(match st.as_str() {
-                    RUNNING => "replicate",
-                    ABORTING => "stopping",
-                    ABORT => "stopped",
-                    MIGRATE_SUCCESS => "finished",
-                    _ => "waiting",
-                })),
+                state: Some(match st {
+                    TaskState::Running => t::SourceServerState::Replicate,
+                    TaskState::Aborting => t::SourceServerState::Stopping,
+                    TaskState::Abort => t::SourceServerState::Stopped,
+                    TaskState::MigrateSuccess => t::SourceServerState::Finished,
+                    _ => t::SourceServerState::Waiting,
+                }),
                 ..Default::default()
             }),
             target_server: Some(t::TaskTargetServer {
@@ -287,7 +287,7 @@ impl SmsTask {
             migrate_speed: full.migrate_speed,
             compress_rate: full.compress_rate,
             error_json: full.error_json,
-            log_collect_status: Some(t::LogCollectStatus::from_wire("INIT")),
+            log_collect_status: Some(t::LogCollectStatus::Init),
             sub_tasks: full.sub_tasks,
             source_server: full.source_server,
             target_server: full.target_server,
@@ -315,7 +315,10 @@ fn save(db: &Db<'_>, task: &SmsTask) -> Result<(), ApiError> {
 
 fn deletable(task: &SmsTask, now: i64) -> Result<(), ApiError> {
     let st = task.state(now);
-    if matches!(st.as_str(), RUNNING | ABORTING | SYNCING | "DELETING") {
+    if matches!(
+        st,
+        TaskState::Running | TaskState::Aborting | TaskState::Syncing | TaskState::Deleting
+    ) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             codes::SMS_CANNOT_DELETE,
@@ -377,7 +380,8 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
                         spec,
                         timeline: Timeline::default(),
                     };
-                    task.timeline.push(now, READY, "The task was created.");
+                    task.timeline
+                        .push(now, TaskState::Ready, "The task was created.");
                     if task.spec.auto_start == Some(true) {
                         task.start(now, &timings, "The migration started automatically.");
                     }
@@ -409,7 +413,7 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             let input = validated(
                 SVC,
                 ops::ListTasksInput {
-                    state: ctx.query("state").map(t::TaskState::from_wire),
+                    state: ctx.query("state").map(TaskState::from_wire),
                     name: ctx.query("name").map(str::to_owned),
                     id: ctx.query("id").map(str::to_owned),
                     source_server_id: ctx.query("source_server_id").map(str::to_owned),
@@ -425,7 +429,7 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
                     format!(
                         "Invalid request parameter: state: `{}` is not one of {}",
                         crate::request::truncate(s.as_str(), 64),
-                        t::TaskState::KNOWN.join(", ")
+                        TaskState::KNOWN.join(", ")
                     ),
                 ));
             }
@@ -435,10 +439,7 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
                     let matching: Vec<&SmsTask> = all
                         .iter()
                         .filter(|x| {
-                            input
-                                .state
-                                .as_ref()
-                                .is_none_or(|s| s.as_str() == x.state(now))
+                            input.state.as_ref().is_none_or(|s| *s == x.state(now))
                                 && input.name.as_deref().is_none_or(|n| n == x.spec.name)
                                 && input.id.as_deref().is_none_or(|i| i == x.id)
                                 && input
@@ -478,21 +479,21 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
                 },
             )?;
             check_task_id(&input.task_id)?;
-            let operation = input.body.operation.as_str().to_owned();
-            if !input.body.operation.is_known() {
+            let operation = &input.body.operation;
+            if !operation.is_known() {
                 return Err(ApiError::invalid_param(
                     codes::SMS_INVALID,
                     "operation",
                     format!(
                         "Invalid request parameter: operation: `{}` is not one of {}",
-                        crate::request::truncate(&operation, 64),
-                        t::TaskOperation::KNOWN.join(", ")
+                        crate::request::truncate(operation.as_str(), 64),
+                        TaskOperation::KNOWN.join(", ")
                     ),
                 ));
             }
             app.tx(SVC, move |db, now| {
                 let mut task = load(db, &project, &input.task_id)?;
-                task.act(&operation, now, &timings)?;
+                task.act(&input.body.operation, now, &timings)?;
                 save(db, &task)
             })
             .await?;
