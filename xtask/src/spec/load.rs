@@ -711,8 +711,7 @@ impl Checker {
                     "use type number_or_string for response numbers that may arrive as strings",
                 );
             }
-            let constraints =
-                self.constraints(&f.constraints, &ty, line(&f.name), &what);
+            let constraints = self.constraints(&f.constraints, &ty, line(&f.name), &what);
             out.push(ir::Field {
                 wire: f.name.value.clone(),
                 rust,
@@ -813,12 +812,7 @@ impl Checker {
         })
     }
 
-    fn rule(
-        &mut self,
-        sname: &str,
-        r: &model::Rule,
-        fields: &[ir::Field],
-    ) -> Option<ir::Rule> {
+    fn rule(&mut self, sname: &str, r: &model::Rule, fields: &[ir::Field]) -> Option<ir::Rule> {
         match r {
             model::Rule::RequiredIf(c) => {
                 for f in &c.fields {
