@@ -4,11 +4,12 @@
 //! sync with progress, stats, stop, wait until terminated, delete), a DCS backup-file
 //! import, and an SMS task (create, start, wait, delete).
 
-use crate::runner::CliError;
-use crate::wait::{self, Timing, Until};
+use crate::runner::{CliError, arg};
+use crate::wait::{self, Until};
 use clap::{Arg, ArgMatches, Command};
 use hwcloud_core::Credentials;
 use hwcloud_core::client::{ClientBuilder, ServiceClient};
+use hwcloud_core::waiter::WaitOptions;
 use hwcloud_dcs::types::{
     ConfigMigrationInstanceBody, CreateMigrationTaskBody, MigrationMethod, ResumeMode,
 };
@@ -41,7 +42,7 @@ pub fn command() -> Command {
             Arg::new("interval")
                 .long("interval")
                 .value_name("SECONDS")
-                .value_parser(clap::value_parser!(f64))
+                .value_parser(wait::positive_seconds)
                 .help("Seconds between polls (default 0.2 on the emulator, 5 on a cloud)"),
         )
 }
@@ -60,8 +61,9 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let remote =
         m.get_one::<String>("endpoint").is_some() || m.get_one::<String>("region").is_some();
     let mut emulator = None;
-    let (dcs, sms, interval): (hwcloud_dcs::Client, hwcloud_sms::Client, f64) = if remote {
-        let every = m.get_one::<f64>("interval").copied().unwrap_or(5.0);
+    let interval = m.get_one::<Duration>("interval").copied();
+    let (dcs, sms, every): (hwcloud_dcs::Client, hwcloud_sms::Client, Duration) = if remote {
+        let every = interval.unwrap_or(Duration::from_secs(5));
         (crate::build_client(m)?, crate::build_client(m)?, every)
     } else {
         let handle = hwcloud_emulator::Emulator::builder()
@@ -78,13 +80,12 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
             "Embedded emulator on {url} (project {}); no cloud account, no network.",
             c.project_id
         );
-        let every = m.get_one::<f64>("interval").copied().unwrap_or(0.2);
+        let every = interval.unwrap_or(Duration::from_millis(200));
         let dcs = emulator_client(&url, creds.clone())?;
         let sms = emulator_client(&url, creds)?;
         emulator = Some(handle);
         (dcs, sms, every)
     };
-    let every = Duration::from_secs_f64(interval.max(0.01));
     let result = flows(&dcs, &sms, m, every).await;
     if let Some(handle) = emulator {
         handle.shutdown().await;
@@ -106,10 +107,6 @@ fn emulator_client<C: ServiceClient>(url: &str, creds: Credentials) -> Result<C,
         .map_err(CliError::from)
 }
 
-fn arg(m: &ArgMatches, id: &str) -> String {
-    m.get_one::<String>(id).cloned().unwrap_or_default()
-}
-
 async fn flows(
     dcs: &hwcloud_dcs::Client,
     sms: &hwcloud_sms::Client,
@@ -117,6 +114,8 @@ async fn flows(
     every: Duration,
 ) -> Result<(), CliError> {
     let mut n = 0;
+    // The SDK waiter's own limit, for the waits that set none.
+    let default_max_wait = WaitOptions::default().max_wait;
     let _ = writeln!(
         std::io::stdout(),
         "\n== DCS online migration (incremental) =="
@@ -147,8 +146,7 @@ async fn flows(
         );
         let done = dcs
             .wait_until_job_done(job)
-            .delays(every, every)
-            .max_wait(Duration::from_secs(1800))
+            .options(wait::every(every, Duration::from_secs(1800)))
             .wait()
             .await?;
         info(format!("job status {}", state(&done.status)));
@@ -186,10 +184,7 @@ async fn flows(
         dcs,
         &task_id,
         Until::Done,
-        Timing {
-            max_wait: Duration::from_secs(6 * 3600),
-            interval: every,
-        },
+        wait::every(every, Duration::from_secs(6 * 3600)),
     )
     .await;
     info(format!("status {}", state(&synced?.status)));
@@ -210,7 +205,7 @@ async fn flows(
     step(&mut n, "Wait until TERMINATED");
     let stopped = dcs
         .wait_until_migration_task_stopped(task_id.clone())
-        .delays(every, every)
+        .options(wait::every(every, default_max_wait))
         .wait()
         .await?;
     info(format!("status {}", state(&stopped.status)));
@@ -247,7 +242,7 @@ async fn flows(
     step(&mut n, "Wait until SUCCESS");
     let done = dcs
         .wait_until_migration_task_done(import_id.clone())
-        .delays(every, every)
+        .options(wait::every(every, default_max_wait))
         .wait()
         .await?;
     info(format!("status {}", state(&done.status)));
@@ -277,10 +272,7 @@ async fn flows(
     let done = wait::sms_task_with_progress(
         sms,
         &sms_id,
-        Timing {
-            max_wait: Duration::from_secs(24 * 3600),
-            interval: every,
-        },
+        wait::every(every, Duration::from_secs(24 * 3600)),
     )
     .await;
     info(format!("state {}", state(&done?.state)));
@@ -289,10 +281,51 @@ async fn flows(
     Ok(())
 }
 
-/// The wire value of an optional status enum, `-` when absent.
-fn state<T: serde::Serialize>(v: &Option<T>) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "-".to_owned(),
+/// The wire value of an optional status enum (the generated enums display as their wire
+/// value), `-` when absent.
+fn state<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map_or_else(|| "-".to_owned(), T::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state;
+    use hwcloud_dcs::types::{JobStatus, MigrationTaskStatus};
+    use hwcloud_sms::types::TaskState;
+
+    /// `state` prints exactly the wire value serde writes, known or not.
+    fn same_as_wire<T: std::fmt::Display + serde::Serialize>(values: impl IntoIterator<Item = T>) {
+        for v in values {
+            let wire = serde_json::to_value(&v).unwrap();
+            assert_eq!(state(&Some(v)), wire.as_str().unwrap());
+        }
+    }
+
+    #[test]
+    fn status_text_is_the_wire_value() {
+        let unknown = || std::iter::once("SOMETHING_NEW");
+        same_as_wire(
+            JobStatus::KNOWN
+                .iter()
+                .copied()
+                .chain(unknown())
+                .map(JobStatus::from),
+        );
+        same_as_wire(
+            MigrationTaskStatus::KNOWN
+                .iter()
+                .copied()
+                .chain(["INCRMIGRATING"])
+                .chain(unknown())
+                .map(MigrationTaskStatus::from),
+        );
+        same_as_wire(
+            TaskState::KNOWN
+                .iter()
+                .copied()
+                .chain(unknown())
+                .map(TaskState::from),
+        );
+        assert_eq!(state::<JobStatus>(&None), "-");
     }
 }

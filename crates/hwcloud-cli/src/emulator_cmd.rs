@@ -2,10 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use clap::{Args, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Subcommand};
 use hwcloud_emulator::{Credential, Emulator, read_credentials_file};
+
+use crate::runner::CliError;
 
 /// `hwcloud emulator ...`
 #[derive(Debug, Args)]
@@ -50,46 +52,39 @@ struct ServeArgs {
     log: String,
 }
 
-/// Runs the subcommand; the exit code is 0 after a clean shutdown, 2 on a start-up error.
-pub fn run(args: EmulatorArgs) -> ExitCode {
-    match args.command {
-        EmulatorCommand::Serve(serve) => run_serve(serve),
+impl EmulatorArgs {
+    /// The log filter of the emulator, given `m` (the `emulator` subcommand's matches) and the
+    /// global `-v` count: `--log` on the command line wins, then `-v`/`-vv`/`-vvv`, then
+    /// `HWCLOUD_LOG`, then the default `info`.
+    pub fn log_filter(&self, m: &ArgMatches, verbosity: u8) -> String {
+        let EmulatorCommand::Serve(serve) = &self.command;
+        let from_command_line = m
+            .subcommand_matches("serve")
+            .and_then(|s| s.value_source("log"))
+            == Some(ValueSource::CommandLine);
+        match crate::verbose_filter(verbosity) {
+            Some(level) if !from_command_line => level.to_owned(),
+            _ => serve.log.clone(),
+        }
     }
 }
 
-fn run_serve(args: ServeArgs) -> ExitCode {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&args.log)
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(serve(args))
+/// Runs the subcommand until a clean shutdown. A credentials file that cannot be used is a
+/// usage error (exit 2, like `--body FILE`); failing to open the state or bind the address is
+/// a configuration error (exit 5).
+pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
+    match args.command {
+        EmulatorCommand::Serve(serve) => run_serve(serve).await,
+    }
 }
 
-async fn serve(args: ServeArgs) -> ExitCode {
+async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
     let mut builder = Emulator::builder()
         .listen_addr(args.listen)
         .env_credentials();
     if let Some(path) = &args.credentials {
-        match read_credentials_file(path) {
-            Ok(list) => builder = builder.credentials(list),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        let list = read_credentials_file(path).map_err(|e| CliError::usage(e.to_string()))?;
+        builder = builder.credentials(list);
     }
     if let Some(dir) = &args.data_dir {
         builder = builder.data_dir(dir);
@@ -97,13 +92,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
     if let Some(speed) = args.clock_speed {
         builder = builder.clock_speed(speed);
     }
-    let handle = match builder.start().await {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let handle = builder
+        .start()
+        .await
+        .map_err(|e| CliError::config(e.to_string()))?;
     println!("hwcloud emulator listening on {}", handle.base_url());
     match handle.data_dir() {
         Some(dir) => println!("state: {}", dir.display()),
@@ -118,7 +110,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     );
     handle.run_until(shutdown_signal()).await;
     println!("hwcloud emulator stopped");
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 fn print_credential(c: &Credential) {

@@ -71,7 +71,7 @@ fn cli() -> Command {
         )
         .arg(
             global("timeout", "SECONDS", "Whole-call timeout in seconds")
-                .value_parser(clap::value_parser!(f64)),
+                .value_parser(wait::positive_seconds),
         )
         .arg(
             Arg::new("skip-validation")
@@ -123,43 +123,58 @@ fn main() -> ExitCode {
             });
         }
     };
-    init_tracing(matches.get_count("verbose"));
+    let verbosity = matches.get_count("verbose");
     let (name, sub) = matches.subcommand().expect("subcommand_required");
-    match name {
-        "emulator" => match emulator_cmd::EmulatorArgs::from_arg_matches(sub) {
-            Ok(args) => emulator_cmd::run(args),
+    let emulator = if name == "emulator" {
+        match emulator_cmd::EmulatorArgs::from_arg_matches(sub) {
+            Ok(args) => Some(args),
             Err(e) => {
                 let _ = e.print();
-                ExitCode::from(exit::USAGE)
-            }
-        },
-        "completions" => {
-            let shell = sub.get_one::<String>("shell").map(String::as_str);
-            let shell = match shell {
-                Some("zsh") => clap_complete::Shell::Zsh,
-                Some("fish") => clap_complete::Shell::Fish,
-                _ => clap_complete::Shell::Bash,
-            };
-            clap_complete::generate(shell, &mut cli(), "hwcloud", &mut std::io::stdout());
-            ExitCode::SUCCESS
-        }
-        _ => {
-            let rt = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    return report(CliError::config(format!(
-                        "cannot start the async runtime: {e}"
-                    )));
-                }
-            };
-            match rt.block_on(dispatch(name, sub)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => report(e),
+                return ExitCode::from(exit::USAGE);
             }
         }
+    } else {
+        None
+    };
+    // Logging is set up once: the emulator's filter takes `--log`/`HWCLOUD_LOG` into account.
+    let filter = match &emulator {
+        Some(args) => Some(args.log_filter(sub, verbosity)),
+        None => verbose_filter(verbosity).map(str::to_owned),
+    };
+    init_tracing(filter.as_deref());
+    if name == "completions" {
+        let shell = match sub.get_one::<String>("shell").map(String::as_str) {
+            Some("zsh") => clap_complete::Shell::Zsh,
+            Some("fish") => clap_complete::Shell::Fish,
+            _ => clap_complete::Shell::Bash,
+        };
+        // Into a buffer first: a closed pipe (`| head`) is then an ordinary write error, not a
+        // panic inside the generator.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut cli(), "hwcloud", &mut script);
+        let _ = std::io::stdout().write_all(&script);
+        return ExitCode::SUCCESS;
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return report(CliError::config(format!(
+                "cannot start the async runtime: {e}"
+            )));
+        }
+    };
+    let result = rt.block_on(async {
+        match emulator {
+            Some(args) => emulator_cmd::run(args).await,
+            None => dispatch(name, sub).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(e),
     }
 }
 
@@ -168,15 +183,26 @@ fn report(e: CliError) -> ExitCode {
     ExitCode::from(e.code)
 }
 
-fn init_tracing(verbosity: u8) {
-    let level = match verbosity {
-        0 => return,
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+/// The log level of `-v` (info), `-vv` (debug), `-vvv` (trace); `None` without `-v`.
+fn verbose_filter(verbosity: u8) -> Option<&'static str> {
+    match verbosity {
+        0 => None,
+        1 => Some("info"),
+        2 => Some("debug"),
+        _ => Some("trace"),
+    }
+}
+
+/// Logs to stderr with `filter` (RUST_LOG syntax; `info` if it does not parse); no logging
+/// without one.
+fn init_tracing(filter: Option<&str>) {
+    let Some(filter) = filter else {
+        return;
     };
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -247,13 +273,7 @@ pub fn configure<C: ServiceClient>(
     if let Some(r) = m.get_one::<String>("region") {
         b = b.region(r.clone());
     }
-    if let Some(t) = m.get_one::<f64>("timeout") {
-        if !(t.is_finite() && *t > 0.0) {
-            return Err(CliError::usage(
-                "--timeout: must be a positive number of seconds",
-            ));
-        }
-        let limit = Duration::from_secs_f64(*t);
+    if let Some(&limit) = m.get_one::<Duration>("timeout") {
         b = b.configure(|c| {
             c.timeouts.call = Some(limit);
             c.timeouts.attempt = c.timeouts.attempt.min(limit);
@@ -264,8 +284,97 @@ pub fn configure<C: ServiceClient>(
 
 #[cfg(test)]
 mod tests {
+    use clap::{Arg, Command};
+
     #[test]
     fn command_tree_is_valid() {
         super::cli().debug_assert();
+    }
+
+    /// Whether a long flag name (or alias) would carry a credential.
+    fn is_credential_flag(long: &str) -> bool {
+        let long = long.to_ascii_lowercase();
+        matches!(
+            long.as_str(),
+            "ak" | "sk" | "secret" | "secret-key" | "access-key"
+        ) || ["password", "token", "secret"]
+            .iter()
+            .any(|w| long.contains(w))
+    }
+
+    /// `command path: --flag` for every flag of `cmd` and its subcommands, recursively, whose
+    /// long name or any alias is a credential.
+    fn credential_flags(cmd: &Command, path: &str, found: &mut Vec<String>) {
+        let path = format!("{path} {}", cmd.get_name()).trim().to_owned();
+        for arg in cmd.get_arguments() {
+            let names = arg
+                .get_long()
+                .into_iter()
+                .chain(arg.get_all_aliases().unwrap_or_default());
+            for name in names.filter(|n| is_credential_flag(n)) {
+                found.push(format!("{path}: --{name}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            credential_flags(sub, &path, found);
+        }
+    }
+
+    fn walk(mut cmd: Command) -> (Vec<String>, usize) {
+        cmd.build();
+        let mut found = Vec::new();
+        credential_flags(&cmd, "", &mut found);
+        fn count(cmd: &Command) -> usize {
+            cmd.get_arguments()
+                .filter(|a| a.get_long().is_some())
+                .count()
+                + cmd.get_subcommands().map(count).sum::<usize>()
+        }
+        (found, count(&cmd))
+    }
+
+    /// Credentials come only from the environment and the profile file: flags show in `ps`.
+    #[test]
+    fn credentials_are_never_flags() {
+        let (found, flags) = walk(super::cli());
+        assert!(found.is_empty(), "credential flags: {found:?}");
+        // The walk reaches the operations' flags, not just the top level.
+        assert!(flags > 100, "only {flags} long flags seen");
+    }
+
+    #[test]
+    fn the_credential_flag_walk_finds_nested_flags_and_aliases() {
+        let cmd = Command::new("root")
+            .arg(Arg::new("endpoint").long("endpoint"))
+            .arg(Arg::new("s").long("sk"))
+            .subcommand(
+                Command::new("svc").subcommand(
+                    Command::new("op")
+                        .arg(Arg::new("p").long("db-password"))
+                        .arg(Arg::new("k").long("key").alias("Access-Key"))
+                        .arg(Arg::new("t").long("x-auth-token").hide(true))
+                        .arg(Arg::new("task-id").long("task-id")),
+                ),
+            );
+        let (found, flags) = walk(cmd);
+        assert_eq!(
+            found,
+            [
+                "root: --sk",
+                "root svc op: --db-password",
+                "root svc op: --Access-Key",
+                "root svc op: --x-auth-token",
+            ]
+        );
+        assert!(flags >= 6, "{flags}");
+        for ok in [
+            "endpoint",
+            "project-id",
+            "credentials",
+            "task-id",
+            "skip-validation",
+        ] {
+            assert!(!is_credential_flag(ok), "{ok}");
+        }
     }
 }

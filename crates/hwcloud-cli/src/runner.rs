@@ -110,6 +110,11 @@ pub enum FieldKind {
     Bool,
 }
 
+/// The text of argument `id`, empty when absent.
+pub fn arg(m: &ArgMatches, id: &str) -> String {
+    m.get_one::<String>(id).cloned().unwrap_or_default()
+}
+
 /// The value of flag `--id` parsed as `T`, naming the flag on error.
 pub fn flag<T: FromStr>(m: &ArgMatches, id: &str) -> Result<Option<T>, CliError>
 where

@@ -2,8 +2,10 @@
 //! progress bar on a terminal and plain lines otherwise (both on stderr; the final resource
 //! goes to stdout).
 
-use crate::runner::{CliError, Outcome, finish};
+use crate::runner::{CliError, Outcome, arg, finish};
 use clap::{Arg, ArgMatches, Command};
+use hwcloud_core::operation::Operation;
+use hwcloud_core::waiter::{WaitOptions, WaitProgress, Waiter};
 use hwcloud_core::{Error, Response};
 use hwcloud_dcs::types::MigrationTask;
 use hwcloud_sms::types::Task;
@@ -22,7 +24,7 @@ fn timing_args(c: Command) -> Command {
             .long("max-wait")
             .value_name("SECONDS")
             .default_value("3600")
-            .value_parser(clap::value_parser!(f64))
+            .value_parser(positive_seconds)
             .help("Give up after this long (exit 4)"),
     )
     .arg(
@@ -30,7 +32,7 @@ fn timing_args(c: Command) -> Command {
             .long("interval")
             .value_name("SECONDS")
             .default_value("2")
-            .value_parser(clap::value_parser!(f64))
+            .value_parser(positive_seconds)
             .help("Seconds between polls"),
     )
 }
@@ -65,34 +67,38 @@ pub fn sms_task_command() -> Command {
     )
 }
 
-/// How long to wait and how often to poll.
-#[derive(Debug, Clone, Copy)]
-pub struct Timing {
-    /// Give up after this long.
-    pub max_wait: Duration,
-    /// Between polls.
-    pub interval: Duration,
+/// Parses a `SECONDS` flag value: a positive, finite number of seconds that is not too small
+/// to make a delay (so `--interval 0` cannot make a waiter poll with no pause). As a clap value
+/// parser, a bad value is a usage error (exit 2) naming the flag.
+pub fn positive_seconds(text: &str) -> Result<Duration, String> {
+    let bad = || "must be a positive number of seconds".to_owned();
+    let secs: f64 = text.parse().map_err(|_| bad())?;
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(bad());
+    }
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(bad()),
+    }
 }
 
-fn timing(m: &ArgMatches) -> Result<Timing, CliError> {
-    let secs = |id: &str| -> Result<Duration, CliError> {
-        let v = m.get_one::<f64>(id).copied().unwrap_or(1.0);
-        if v.is_finite() && v >= 0.0 {
-            Ok(Duration::from_secs_f64(v))
-        } else {
-            Err(CliError::usage(format!(
-                "--{id}: must be a non-negative number of seconds"
-            )))
-        }
+/// Polls every `interval` (no backoff) and gives up after `max_wait`.
+pub fn every(interval: Duration, max_wait: Duration) -> WaitOptions {
+    WaitOptions {
+        max_wait,
+        min_delay: interval,
+        max_delay: interval,
+    }
+}
+
+/// `--interval` and `--max-wait` (both have defaults and are validated by clap).
+fn timing(m: &ArgMatches) -> WaitOptions {
+    let secs = |id: &str| {
+        m.get_one::<Duration>(id)
+            .copied()
+            .unwrap_or_else(|| unreachable!("--{id} has a default value"))
     };
-    Ok(Timing {
-        max_wait: secs("max-wait")?,
-        interval: secs("interval")?,
-    })
-}
-
-fn arg(m: &ArgMatches, id: &str) -> String {
-    m.get_one::<String>(id).cloned().unwrap_or_default()
+    every(secs("interval"), secs("max-wait"))
 }
 
 /// Progress shown while waiting: a bar on a terminal, plain lines when piped.
@@ -111,7 +117,7 @@ struct ProgressState {
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal (or `force_bar`), else plain lines.
+    /// A bar labelled `what` when stderr is a terminal, else plain lines.
     pub fn new(what: &str) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = ProgressBar::new(100);
@@ -199,18 +205,44 @@ pub enum Until {
     Stopped,
 }
 
+/// Runs `waiter` with `options`, calling `on_poll` with `progress` after every poll; then
+/// stops `side_task` (if any) and finishes the progress display.
+async fn watch<O>(
+    waiter: Waiter<O>,
+    options: WaitOptions,
+    progress: Progress,
+    side_task: Option<tokio::task::JoinHandle<()>>,
+    on_poll: impl Fn(&Progress, &WaitProgress<'_, O::Output>) + Send + 'static,
+) -> Result<Response<O::Output>, Error>
+where
+    O: Operation,
+    O::Output: serde::Serialize,
+{
+    let p = progress.clone();
+    let result = waiter
+        .options(options)
+        .on_progress(move |w| on_poll(&p, w))
+        .wait()
+        .await;
+    if let Some(task) = side_task {
+        task.abort();
+    }
+    progress.finish(result.is_ok());
+    result
+}
+
 /// Waits for a migration task with the SDK waiter, showing its status; a side task polls
 /// `/stats` for percent and keys. Used by `wait-migration-task` and by `demo`.
 pub async fn migration_task_with_progress(
     client: &hwcloud_dcs::Client,
     task_id: &str,
     until: Until,
-    t: Timing,
+    options: WaitOptions,
 ) -> Result<Response<MigrationTask>, Error> {
     let progress = Progress::new(&format!("task {task_id}"));
     let stats = {
         let (client, id, p) = (client.clone(), task_id.to_owned(), progress.clone());
-        let every = t.interval.max(Duration::from_millis(50));
+        let every = options.min_delay.max(Duration::from_millis(50));
         tokio::spawn(async move {
             loop {
                 if let Ok(s) = client
@@ -234,16 +266,10 @@ pub async fn migration_task_with_progress(
         Until::Stopped => client.wait_until_migration_task_stopped(task_id),
         Until::Done => client.wait_until_migration_task_done(task_id),
     };
-    let p = progress.clone();
-    let result = waiter
-        .delays(t.interval, t.interval)
-        .max_wait(t.max_wait)
-        .on_progress(move |w| p.status(w.state))
-        .wait()
-        .await;
-    stats.abort();
-    progress.finish(result.is_ok());
-    result
+    watch(waiter, options, progress, Some(stats), |p, w| {
+        p.status(w.state)
+    })
+    .await
 }
 
 /// Waits for an SMS task with the SDK waiter, showing its state and current sub-task.
@@ -251,23 +277,16 @@ pub async fn migration_task_with_progress(
 pub async fn sms_task_with_progress(
     client: &hwcloud_sms::Client,
     task_id: &str,
-    t: Timing,
+    options: WaitOptions,
 ) -> Result<Response<Task>, Error> {
     let progress = Progress::new(&format!("task {task_id}"));
-    let p = progress.clone();
-    let result = client
-        .wait_until_task_done(task_id)
-        .delays(t.interval, t.interval)
-        .max_wait(t.max_wait)
-        .on_progress(move |w| {
-            p.status(w.state);
-            let (pct, current) = sms_progress(w.output);
-            p.stats(pct, current);
-        })
-        .wait()
-        .await;
-    progress.finish(result.is_ok());
-    result
+    let waiter = client.wait_until_task_done(task_id);
+    watch(waiter, options, progress, None, |p, w| {
+        p.status(w.state);
+        let (pct, current) = sms_progress(w.output);
+        p.stats(pct, current);
+    })
+    .await
 }
 
 /// `dcs wait-migration-task`.
@@ -277,29 +296,20 @@ pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Ou
     } else {
         Until::Done
     };
-    finish(migration_task_with_progress(client, &arg(m, "task-id"), until, timing(m)?).await)
+    finish(migration_task_with_progress(client, &arg(m, "task-id"), until, timing(m)).await)
 }
 
 /// `dcs wait-job`.
 pub async fn dcs_job(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
-    let t = timing(m)?;
     let job_id = arg(m, "job-id");
     let progress = Progress::new(&format!("job {job_id}"));
-    let p = progress.clone();
-    let result = client
-        .wait_until_job_done(job_id)
-        .delays(t.interval, t.interval)
-        .max_wait(t.max_wait)
-        .on_progress(move |w| p.status(w.state))
-        .wait()
-        .await;
-    progress.finish(result.is_ok());
-    finish(result)
+    let waiter = client.wait_until_job_done(job_id);
+    finish(watch(waiter, timing(m), progress, None, |p, w| p.status(w.state)).await)
 }
 
 /// `sms wait-task`.
 pub async fn sms_task(client: &hwcloud_sms::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
-    finish(sms_task_with_progress(client, &arg(m, "task-id"), timing(m)?).await)
+    finish(sms_task_with_progress(client, &arg(m, "task-id"), timing(m)).await)
 }
 
 /// The running sub-task's progress and name: SMS adds sub-tasks as the migration moves on,
@@ -316,5 +326,60 @@ pub fn sms_progress(task: &hwcloud_sms::types::Task) -> (Option<f64>, String) {
             )
         }
         None => (None, String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_must_be_positive_and_finite() {
+        assert_eq!(positive_seconds("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(positive_seconds("0.05"), Ok(Duration::from_millis(50)));
+        for bad in [
+            "0", "-1", "0.0", "1e-30", "nan", "inf", "-inf", "1e300", "x", "",
+        ] {
+            assert!(positive_seconds(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn timing_flags_become_fixed_delays() {
+        let m = dcs_job_command()
+            .try_get_matches_from(["wait-job", "J", "--interval", "0.5", "--max-wait", "9"])
+            .unwrap();
+        assert_eq!(
+            timing(&m),
+            WaitOptions {
+                max_wait: Duration::from_secs(9),
+                min_delay: Duration::from_millis(500),
+                max_delay: Duration::from_millis(500),
+            }
+        );
+        let m = sms_task_command()
+            .try_get_matches_from(["wait-task", "T"])
+            .unwrap();
+        assert_eq!(
+            timing(&m),
+            every(Duration::from_secs(2), Duration::from_secs(3600))
+        );
+    }
+
+    #[test]
+    fn non_positive_timing_is_a_usage_error_naming_the_flag() {
+        for (flag, value) in [
+            ("--interval", "0"),
+            ("--interval", "-1"),
+            ("--max-wait", "0"),
+            ("--max-wait", "inf"),
+        ] {
+            let e = dcs_task_command()
+                .try_get_matches_from(["wait-migration-task", "T", &format!("{flag}={value}")])
+                .unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation);
+            assert!(e.use_stderr());
+            assert!(e.to_string().contains(flag), "{e}");
+        }
     }
 }
