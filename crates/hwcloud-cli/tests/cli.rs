@@ -661,7 +661,11 @@ fn completions_and_help() {
     }
     // Credentials are never flags.
     let o = run(None, &["--help"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let help = stdout(&o);
+    for flag in ["--endpoint ", "--region ", "--project-id "] {
+        assert!(help.contains(flag), "{flag} missing from help:\n{help}");
+    }
     for flag in ["--sk ", "--ak ", "--secret", "--password", "--token"] {
         assert!(!help.contains(flag), "{flag} in help");
     }

@@ -1,7 +1,6 @@
 //! The standalone `hwcloud emulator serve` with `--data-dir`: tasks answered 200 survive a
 //! SIGKILL during concurrent creates, and the lifecycle continues after the restart.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -9,35 +8,59 @@ use std::time::{Duration, Instant, SystemTime};
 
 use hwcloud_core::Secret;
 use hwcloud_core::signing::{Algorithm, SignableRequest, format_sdk_date, sign};
+use hwcloud_testkit::closed_port;
 use serde_json::{Value, json};
 
 const AK: &str = "AKDURABILITYTEST0001";
 const SK: &str = "durability-secret";
 const PROJECT: &str = "aaaabbbbccccddddeeeeffff00001111";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A running `hwcloud emulator serve`, killed and reaped when dropped (also when a test
+/// fails between spawn and shutdown).
+struct Server(Option<Child>);
+
+impl Server {
+    fn spawn(cmd: &mut Command) -> Self {
+        Server(Some(cmd.spawn().expect("hwcloud starts")))
+    }
+
+    fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("the server is running")
+    }
+
+    /// SIGKILL, then reap.
+    fn kill(&mut self) {
+        let child = self.child();
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        self.0 = None;
+    }
 }
 
-fn spawn(port: u16, dir: &Path, creds: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_hwcloud"))
-        .args(["emulator", "serve", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--credentials")
-        .arg(creds)
-        .env_remove("HUAWEICLOUD_SDK_AK")
-        .env_remove("HUAWEICLOUD_SDK_SK")
-        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hwcloud starts")
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn spawn(port: u16, dir: &Path, creds: &Path) -> Server {
+    Server::spawn(
+        Command::new(env!("CARGO_BIN_EXE_hwcloud"))
+            .args(["emulator", "serve", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("--credentials")
+            .arg(creds)
+            .env_remove("HUAWEICLOUD_SDK_AK")
+            .env_remove("HUAWEICLOUD_SDK_SK")
+            .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    )
 }
 
 async fn wait_healthy(http: &reqwest::Client, base: &str) {
@@ -120,14 +143,14 @@ async fn tasks_answered_200_survive_kill_9_and_lifecycles_continue() {
     )
     .unwrap();
     let data = dir.path().join("state");
-    let port = free_port();
+    let port = closed_port();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
 
-    let mut child = spawn(port, &data, &creds);
+    let mut server = spawn(port, &data, &creds);
     wait_healthy(&http, &base).await;
 
     // Concurrent creators record every id that was answered 200.
@@ -174,8 +197,7 @@ async fn tasks_answered_200_survive_kill_9_and_lifecycles_continue() {
         assert!(Instant::now() < deadline, "creates too slow");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    child.kill().expect("SIGKILL");
-    child.wait().unwrap();
+    server.kill();
     for w in workers {
         w.await.expect("worker ok");
     }
@@ -184,7 +206,7 @@ async fn tasks_answered_200_survive_kill_9_and_lifecycles_continue() {
     assert!(dcs_ids.len() + sms_ids.len() >= 200);
 
     // Restart on the same data directory: every acknowledged task is there.
-    let mut child = spawn(port, &data, &creds);
+    let mut server = spawn(port, &data, &creds);
     wait_healthy(&http, &base).await;
     for id in &dcs_ids {
         let (s, v) = call(
@@ -252,20 +274,20 @@ async fn tasks_answered_200_survive_kill_9_and_lifecycles_continue() {
     // Graceful stop on SIGTERM: exit code 0.
     let status = Command::new("kill")
         .arg("-TERM")
-        .arg(child.id().to_string())
+        .arg(server.child().id().to_string())
         .status()
         .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        if let Some(code) = child.try_wait().unwrap() {
+        if let Some(code) = server.child().try_wait().unwrap() {
             assert!(code.success(), "exit status {code:?}");
+            // Exited cleanly: nothing left for the guard to kill.
+            server.0.take();
             break;
         }
-        if Instant::now() > deadline {
-            child.kill().ok();
-            panic!("no graceful shutdown");
-        }
+        // On failure the guard kills and reaps the server.
+        assert!(Instant::now() < deadline, "no graceful shutdown");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -273,9 +295,10 @@ async fn tasks_answered_200_survive_kill_9_and_lifecycles_continue() {
 #[test]
 fn serve_prints_the_test_default_credential_and_never_a_user_secret() {
     use std::io::{BufRead, BufReader};
+    use std::sync::mpsc::{RecvTimeoutError, channel};
     let dir = tempfile::tempdir().unwrap();
     for (with_file, expect_default) in [(false, true), (true, false)] {
-        let port = free_port();
+        let port = closed_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hwcloud"));
         cmd.args(["emulator", "serve", "--in-memory", "--listen"])
             .arg(format!("127.0.0.1:{port}"))
@@ -293,22 +316,40 @@ fn serve_prints_the_test_default_credential_and_never_a_user_secret() {
             .unwrap();
             cmd.arg("--credentials").arg(&creds);
         }
-        let mut child = cmd.spawn().unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut server = Server::spawn(&mut cmd);
+        // Read on a thread so that a server that never prints the banner fails the test
+        // instead of hanging it; the thread ends when the killed server closes its stdout.
+        let out = BufReader::new(server.child().stdout.take().unwrap());
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in out.lines() {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let timeout = Duration::from_secs(30);
+        let deadline = Instant::now() + timeout;
         let mut text = String::new();
+        let mut complete = false;
         // The banner ends with the control API line.
         for _ in 0..20 {
-            let mut line = String::new();
-            if out.read_line(&mut line).unwrap() == 0 {
-                break;
-            }
-            text.push_str(&line);
-            if line.starts_with("control API") {
-                break;
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    let line = line.expect("stdout is UTF-8");
+                    text.push_str(&line);
+                    text.push('\n');
+                    if line.starts_with("control API") {
+                        complete = true;
+                        break;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => panic!("no banner within {timeout:?}:\n{text}"),
+                Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        child.kill().ok();
-        child.wait().ok();
+        drop(server);
+        assert!(complete, "the banner has no control API line:\n{text}");
         assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
         if expect_default {
             assert!(

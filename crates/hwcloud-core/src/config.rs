@@ -292,5 +292,22 @@ mod tests {
         for n in 1..40 {
             assert!(p.backoff(n) <= Duration::from_millis(300));
         }
+        // Full jitter: retry n draws uniformly from [0, min(max_delay, base_delay·2^n)]. With
+        // 500 draws, each "max above x" check below fails by chance with probability at most
+        // (2/3)^500 (< 1e-88).
+        let max_of = |retry: u32| (0..500).map(|_| p.backoff(retry)).max().unwrap();
+        let m0 = max_of(0);
+        assert!(m0 <= Duration::from_millis(100), "{m0:?}");
+        assert!(m0 > Duration::from_millis(50), "{m0:?}");
+        let m1 = max_of(1);
+        assert!(m1 <= Duration::from_millis(200), "{m1:?}");
+        assert!(m1 > Duration::from_millis(100), "{m1:?}");
+        let m3 = max_of(3);
+        assert!(m3 > Duration::from_millis(200), "{m3:?}");
+        assert!(m3 <= Duration::from_millis(300), "{m3:?}");
+        // Far past the cap (and past the shift limit) the bound stays max_delay, not zero.
+        let m40 = max_of(40);
+        assert!(m40 > Duration::from_millis(200), "{m40:?}");
+        assert!(m40 <= Duration::from_millis(300), "{m40:?}");
     }
 }

@@ -143,10 +143,9 @@ async fn seed_set_online_migration_task() {
         JSON_UTF8,
     );
     check_body(r, &body);
-    // bandwidth_limit_mb goes as a JSON string when present.
-    if let Some(v) = r.json().get("bandwidth_limit_mb") {
-        assert!(v.is_string(), "{v}");
-    }
+    // bandwidth_limit_mb goes as a JSON string: the example's number 123 is sent as "123".
+    assert_eq!(body["bandwidth_limit_mb"], json!(123));
+    assert_eq!(r.json()["bandwidth_limit_mb"], json!("123"));
 }
 
 #[tokio::test]

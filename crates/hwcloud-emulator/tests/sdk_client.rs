@@ -257,7 +257,12 @@ async fn sms_task_with_waiter() {
         done.output.state.as_ref().unwrap().as_str(),
         "MIGRATE_SUCCESS"
     );
-    let subs = done.output.sub_tasks.clone().unwrap_or_default();
+    let subs = done
+        .output
+        .sub_tasks
+        .clone()
+        .expect("a finished task reports its sub-tasks");
+    assert!(!subs.is_empty(), "a finished task has sub-tasks");
     assert!(subs.iter().all(|s| s.progress == Some(100)), "{subs:?}");
     client.delete_task().task_id(&id).send().await.unwrap();
     let err = client.show_task().task_id(&id).send().await.unwrap_err();

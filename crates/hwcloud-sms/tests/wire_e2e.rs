@@ -120,6 +120,9 @@ async fn companions() {
             ("POST", "/v3/tasks/delete"),
         ]
     );
+    // Query parameters in the order the client sends them; only ListTasks has any.
+    let queries: Vec<&str> = reqs.iter().map(|r| r.query.as_str()).collect();
+    assert_eq!(queries, ["", "limit=10&offset=20", "", "", ""]);
     for r in &reqs {
         check_common(&server, r);
     }

@@ -65,8 +65,24 @@ impl Recorded {
     }
 
     /// The body as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When the body is not JSON, with the error and an excerpt of the body.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            let text = String::from_utf8_lossy(&self.body);
+            let excerpt: String = text.chars().take(200).collect();
+            let more = if text.chars().count() > 200 {
+                "…"
+            } else {
+                ""
+            };
+            panic!(
+                "{} {}: body is not JSON ({e}): {excerpt:?}{more}",
+                self.method, self.path
+            )
+        })
     }
 }
 
@@ -235,4 +251,50 @@ pub fn closed_port() -> u16 {
     let port = l.local_addr().expect("addr").port();
     drop(l);
     port
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recorded;
+    use std::time::Instant;
+
+    fn recorded(body: &[u8]) -> Recorded {
+        Recorded {
+            method: "POST".into(),
+            path: "/v3/tasks".into(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: body.to_vec(),
+            at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn json_decodes_the_body() {
+        assert_eq!(
+            recorded(br#"{"a": [1, "b"]}"#).json(),
+            serde_json::json!({"a": [1, "b"]})
+        );
+    }
+
+    fn panic_message(body: &[u8]) -> String {
+        let r = recorded(body);
+        let err = std::panic::catch_unwind(move || r.json()).expect_err("json() must panic");
+        err.downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| panic!("unexpected panic payload"))
+    }
+
+    #[test]
+    fn json_panics_with_an_excerpt_on_a_non_json_body() {
+        let msg = panic_message(b"not json at all");
+        assert!(msg.contains("POST /v3/tasks: body is not JSON"), "{msg}");
+        assert!(msg.contains("\"not json at all\""), "{msg}");
+        let msg = panic_message(b"");
+        assert!(msg.contains("body is not JSON"), "{msg}");
+        let long = "x".repeat(1000);
+        let msg = panic_message(long.as_bytes());
+        assert!(msg.contains(&format!("\"{}\"…", "x".repeat(200))), "{msg}");
+        assert!(!msg.contains(&"x".repeat(201)), "{msg}");
+    }
 }
