@@ -166,7 +166,7 @@ pub fn resolve_endpoint(
     config: &Config,
     service: &ServiceEndpoints,
     env: &dyn Env,
-) -> Result<String, String> {
+) -> Result<Endpoint, String> {
     if let Some(ep) = &config.endpoint {
         return check_endpoint(ep);
     }
@@ -193,7 +193,7 @@ pub fn resolve_endpoint(
         Cloud::Otc => service.otc,
     };
     if let Some((_, ep)) = table.iter().find(|(r, _)| r == region) {
-        return Ok((*ep).to_owned());
+        return check_endpoint(ep);
     }
     let known: Vec<&str> = table.iter().map(|(r, _)| *r).collect();
     if known.is_empty() {
@@ -212,8 +212,17 @@ pub fn resolve_endpoint(
     }
 }
 
+/// A checked endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `scheme://host[:port][/base]`, without a trailing `/`.
+    pub url: String,
+    /// `host[:port]`: the `Host` header the requests carry (and sign).
+    pub host: String,
+}
+
 /// Accepts `http://host[:port][/base]` or `https://…`; trims a trailing `/`.
-pub fn check_endpoint(ep: &str) -> Result<String, String> {
+pub fn check_endpoint(ep: &str) -> Result<Endpoint, String> {
     let trimmed = ep.trim().trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("https://")
@@ -223,7 +232,10 @@ pub fn check_endpoint(ep: &str) -> Result<String, String> {
     if host.is_empty() {
         return Err(format!("endpoint {ep:?} has no host"));
     }
-    Ok(trimmed.to_owned())
+    Ok(Endpoint {
+        url: trimmed.to_owned(),
+        host: host.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -249,15 +261,38 @@ mod tests {
     fn region_tables() {
         let env = HashMap::new();
         assert_eq!(
-            resolve_endpoint(&cfg(Cloud::HuaweiCloud, "eu-west-0"), &EPS, &env).unwrap(),
+            resolve_endpoint(&cfg(Cloud::HuaweiCloud, "eu-west-0"), &EPS, &env)
+                .unwrap()
+                .url,
             "https://dcs.eu-west-0.myhuaweicloud.com"
         );
         assert_eq!(
-            resolve_endpoint(&cfg(Cloud::Otc, "eu-de"), &EPS, &env).unwrap(),
+            resolve_endpoint(&cfg(Cloud::Otc, "eu-de"), &EPS, &env)
+                .unwrap()
+                .url,
             "https://dcs.eu-de.otc.t-systems.com"
         );
         let e = resolve_endpoint(&cfg(Cloud::Otc, "eu-west-0"), &EPS, &env).unwrap_err();
         assert!(e.contains("known regions: eu-de"), "{e}");
+    }
+
+    #[test]
+    fn endpoints_are_checked_and_give_their_host() {
+        assert_eq!(
+            check_endpoint(" http://127.0.0.1:8080/base/ ").unwrap(),
+            Endpoint {
+                url: "http://127.0.0.1:8080/base".into(),
+                host: "127.0.0.1:8080".into(),
+            }
+        );
+        assert_eq!(
+            check_endpoint("https://dcs.eu-west-0.myhuaweicloud.com")
+                .unwrap()
+                .host,
+            "dcs.eu-west-0.myhuaweicloud.com"
+        );
+        assert!(check_endpoint("ftp://x").is_err());
+        assert!(check_endpoint("https:///path").is_err());
     }
 
     #[test]
@@ -268,13 +303,15 @@ mod tests {
             "https://a.example, https://b.example".to_string(),
         );
         assert_eq!(
-            resolve_endpoint(&cfg(Cloud::HuaweiCloud, "eu-west-0"), &EPS, &env).unwrap(),
+            resolve_endpoint(&cfg(Cloud::HuaweiCloud, "eu-west-0"), &EPS, &env)
+                .unwrap()
+                .url,
             "https://a.example"
         );
         let mut c = cfg(Cloud::HuaweiCloud, "eu-west-0");
         c.endpoint = Some("http://127.0.0.1:8080/".into());
         assert_eq!(
-            resolve_endpoint(&c, &EPS, &env).unwrap(),
+            resolve_endpoint(&c, &EPS, &env).unwrap().url,
             "http://127.0.0.1:8080"
         );
         c.endpoint = Some("ftp://x".into());

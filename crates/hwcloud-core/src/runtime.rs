@@ -3,7 +3,7 @@
 //! Generated clients hold a [`Runtime`] and call [`Runtime::call`] with a generated operation
 //! input; everything with behaviour is here, so it is written and tested once.
 
-use crate::config::{Config, ServiceEndpoints, check_endpoint, resolve_endpoint, user_agent};
+use crate::config::{Config, ServiceEndpoints, resolve_endpoint, user_agent};
 use crate::credentials::{self, Credentials, Env, ProcessEnv};
 use crate::error::{DecodeError, Error, ServiceError};
 use crate::operation::{Operation, ResponseKind, expand_path_into};
@@ -64,8 +64,7 @@ struct Inner {
     signing_key: Option<signing::SigningKey>,
     /// The credential scope of `V11-HMAC-SHA256` (region and service), fixed per client.
     v11_scope: Option<signing::DerivationScope>,
-    endpoint: String,
-    host: String,
+    endpoint: crate::config::Endpoint,
     transport: Arc<dyn HttpTransport>,
 }
 
@@ -156,12 +155,6 @@ impl RuntimeBuilder {
         };
         let endpoint = resolve_endpoint(&self.config, &self.endpoints, self.env.as_ref())
             .map_err(Error::Config)?;
-        let endpoint = check_endpoint(&endpoint).map_err(Error::Config)?;
-        let host = endpoint
-            .split_once("://")
-            .map(|(_, rest)| rest.split('/').next().unwrap_or(rest))
-            .unwrap_or_default()
-            .to_owned();
         let transport = match self.transport {
             Some(t) => t,
             None => Arc::new(
@@ -196,7 +189,6 @@ impl RuntimeBuilder {
                 config: self.config,
                 credentials,
                 endpoint,
-                host,
                 transport,
             }),
         })
@@ -216,7 +208,7 @@ impl Runtime {
 
     /// The resolved endpoint.
     pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint
+        &self.inner.endpoint.url
     }
 
     /// The project id from the credentials.
@@ -267,8 +259,9 @@ impl Runtime {
             params.push(("project_id", pid));
         }
         // One buffer: endpoint, path, query; the path is signed as a slice of it.
-        let mut url = String::with_capacity(self.inner.endpoint.len() + meta.path.len() + 64);
-        url.push_str(&self.inner.endpoint);
+        let endpoint = &self.inner.endpoint.url;
+        let mut url = String::with_capacity(endpoint.len() + meta.path.len() + 64);
+        url.push_str(endpoint);
         let path_start = url.len();
         expand_path_into(meta.path, &params, &mut url).map_err(|e| Error::Config(e.to_string()))?;
         let path = path_start..url.len();
@@ -407,7 +400,7 @@ impl Runtime {
         let inner = &self.inner;
         let owned = |v: &str| Cow::Owned(v.to_owned());
         let mut headers: Headers = Vec::with_capacity(8);
-        headers.push(("Host".into(), owned(&inner.host)));
+        headers.push(("Host".into(), owned(&inner.endpoint.host)));
         headers.push(("Content-Type".into(), p.meta.content_type.into()));
         for (k, v) in &p.headers {
             headers.push((owned(k), owned(v)));
