@@ -35,6 +35,19 @@ pub fn is_credential_header(name: &str) -> bool {
         .any(|c| name.eq_ignore_ascii_case(c))
 }
 
+/// The headers of `map` as `(name, value)` pairs in map order: names lower-case (as `http`
+/// stores them), values decoded as UTF-8 lossily.
+pub fn header_pairs(map: &http::HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 impl HttpRequest {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -144,16 +157,7 @@ impl HttpTransport for ReqwestTransport {
             }
             let resp = builder.send().await.map_err(classify)?;
             let status = resp.status().as_u16();
-            let headers = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = header_pairs(resp.headers());
             let body = resp.bytes().await.map_err(classify)?.to_vec();
             Ok(HttpResponse {
                 status,

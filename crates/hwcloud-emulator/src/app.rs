@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::ClockHandle;
 use crate::config::{Credential, Timings};
 use crate::error::{ApiError, Service};
+use crate::lock;
 use crate::store::{Db, Store};
 
 /// How many recorded requests are kept (oldest dropped first).
@@ -82,7 +83,7 @@ impl App {
     /// Records a request.
     pub fn record(&self, mut r: RecordedRequest) {
         r.seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut q = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = lock(&self.requests);
         if q.len() >= RECORD_LIMIT {
             q.pop_front();
         }
@@ -91,7 +92,7 @@ impl App {
 
     /// Takes one use of the first pending fault.
     pub fn take_fault(&self) -> Option<FaultSpec> {
-        let mut q = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = lock(&self.faults);
         let front = q.front_mut()?;
         let out = front.clone();
         front.count = front.count.saturating_sub(1);
@@ -99,6 +100,21 @@ impl App {
             q.pop_front();
         }
         Some(out)
+    }
+
+    /// Queues a fault; answers how many fault uses are then pending.
+    pub fn add_fault(&self, f: FaultSpec) -> u64 {
+        let mut q = lock(&self.faults);
+        q.push_back(f);
+        pending(&q)
+    }
+
+    /// Drops every pending fault; answers how many fault uses were pending.
+    pub fn clear_faults(&self) -> u64 {
+        let mut q = lock(&self.faults);
+        let n = pending(&q);
+        q.clear();
+        n
     }
 
     /// Runs `f` with the virtual time in one storage transaction: inline for the in-memory
@@ -123,6 +139,11 @@ impl App {
         };
         result.map_err(|e| e.in_service(svc))
     }
+}
+
+/// Fault uses left in `faults`.
+fn pending(faults: &VecDeque<FaultSpec>) -> u64 {
+    faults.iter().map(|f| u64::from(f.count)).sum()
 }
 
 /// A random lower-case hex string of `n` characters.

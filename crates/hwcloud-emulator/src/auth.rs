@@ -23,8 +23,6 @@ pub const TOKEN_PREFIX: &str = "emulator-token-";
 /// Who sent a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    /// Access key id, or `token` for token auth.
-    pub access_key: String,
     /// The caller's project.
     pub project_id: String,
 }
@@ -50,7 +48,6 @@ pub fn authenticate(app: &App, req: &Incoming<'_>, svc: Service) -> Result<Calle
             ));
         }
         Caller {
-            access_key: "token".into(),
             project_id: project.to_owned(),
         }
     } else {
@@ -125,7 +122,6 @@ fn verify_signature(
                 return Err(ApiError::unauthorized(VerifyError::UnknownAccessKey));
             };
             Ok(Caller {
-                access_key: v.access_key,
                 project_id: cred.project_id.clone(),
             })
         }

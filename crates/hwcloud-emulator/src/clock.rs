@@ -10,6 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::lock;
 use crate::store::Store;
 
 /// The highest accepted speed factor.
@@ -83,18 +84,14 @@ impl ClockHandle {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// The clock state right now.
     pub fn snapshot(&self) -> ClockState {
-        *self.lock()
+        *lock(&self.state)
     }
 
     /// Virtual now, in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
-        self.lock().now_at(real_now_ms())
+        lock(&self.state).now_at(real_now_ms())
     }
 
     /// Virtual now.
@@ -104,7 +101,7 @@ impl ClockHandle {
 
     /// Current speed factor.
     pub fn speed(&self) -> f64 {
-        self.lock().speed
+        lock(&self.state).speed
     }
 
     /// Moves virtual time forward by `by`.
@@ -138,7 +135,7 @@ impl ClockHandle {
     }
 
     fn update(&self, f: impl FnOnce(&mut ClockState, i64)) -> Result<ClockState, ClockError> {
-        let mut guard = self.lock();
+        let mut guard = lock(&self.state);
         let mut next = *guard;
         f(&mut next, real_now_ms());
         self.store

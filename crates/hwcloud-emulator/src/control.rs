@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::app::{App, FaultSpec};
 use crate::clock::ClockState;
 use crate::error::{ApiError, Service};
+use crate::lock;
 use crate::response::json;
 use crate::timefmt::iso8601_ms;
 
@@ -118,23 +119,19 @@ pub async fn faults_add(State(app): State<Arc<App>>, body: Bytes) -> Response {
     if f.status.is_none() && f.delay_ms.is_none() && !f.drop {
         return bad("a fault needs at least one of status, delay_ms or drop");
     }
-    let mut q = app.faults.lock().unwrap_or_else(|e| e.into_inner());
-    q.push_back(f);
-    let pending: u64 = q.iter().map(|f| u64::from(f.count)).sum();
+    let pending = app.add_fault(f);
     json(StatusCode::OK, &serde_json::json!({ "pending": pending }))
 }
 
 /// `DELETE /_emulator/faults`.
 pub async fn faults_clear(State(app): State<Arc<App>>) -> Response {
-    let mut q = app.faults.lock().unwrap_or_else(|e| e.into_inner());
-    let n: u64 = q.iter().map(|f| u64::from(f.count)).sum();
-    q.clear();
+    let n = app.clear_faults();
     json(StatusCode::OK, &serde_json::json!({ "cleared": n }))
 }
 
 /// `GET /_emulator/requests`.
 pub async fn requests_list(State(app): State<Arc<App>>) -> Response {
-    let q = app.requests.lock().unwrap_or_else(|e| e.into_inner());
+    let q = lock(&app.requests);
     let list: Vec<_> = q.iter().cloned().collect();
     drop(q);
     json(StatusCode::OK, &serde_json::json!({ "requests": list }))
@@ -142,7 +139,7 @@ pub async fn requests_list(State(app): State<Arc<App>>) -> Response {
 
 /// `DELETE /_emulator/requests`.
 pub async fn requests_clear(State(app): State<Arc<App>>) -> Response {
-    let mut q = app.requests.lock().unwrap_or_else(|e| e.into_inner());
+    let mut q = lock(&app.requests);
     let n = q.len();
     q.clear();
     json(StatusCode::OK, &serde_json::json!({ "cleared": n }))

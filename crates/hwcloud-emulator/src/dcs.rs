@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::{App, hex_id, uuid};
 use crate::config::{Timings, ms};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, check_id, parse_body, validated};
+use crate::request::{Ctx, check_id, page, parse_body, validated};
 use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timefmt::iso8601_ms;
@@ -286,8 +286,8 @@ impl DcsTask {
         }
     }
 
-    /// Stops the task (sync: at once). Refusals carry a DCS code and message.
-    fn stop(&mut self, now: i64, timings: &Timings, sync: bool) -> Result<(), (String, String)> {
+    /// Stops the task (sync: at once).
+    fn stop(&mut self, now: i64, timings: &Timings, sync: bool) -> Result<(), ApiError> {
         let st = self.status(now);
         match st {
             Status::Terminated => Ok(()),
@@ -311,13 +311,10 @@ impl DcsTask {
                     .push(at, Status::Terminated, "The migration task has stopped.");
                 Ok(())
             }
-            other => Err((
-                codes::DCS_BAD_STATE.to_owned(),
-                format!(
-                    "The migration task {} is {other}; it cannot be stopped in this state.",
-                    self.id
-                ),
-            )),
+            other => Err(bad_state(format!(
+                "The migration task {} is {other}; it cannot be stopped in this state.",
+                self.id
+            ))),
         }
     }
 
@@ -341,16 +338,13 @@ impl DcsTask {
         }
     }
 
-    fn restart(&mut self, now: i64, timings: &Timings) -> Result<(), (String, String)> {
+    fn restart(&mut self, now: i64, timings: &Timings) -> Result<(), ApiError> {
         let st = self.status(now);
         if self.kind != TaskKind::Online || self.migration_method.is_none() {
-            return Err((
-                codes::DCS_BAD_STATE.to_owned(),
-                format!(
-                    "The migration task {} is not a configured online migration task and cannot be restarted.",
-                    self.id
-                ),
-            ));
+            return Err(bad_state(format!(
+                "The migration task {} is not a configured online migration task and cannot be restarted.",
+                self.id
+            )));
         }
         match st {
             Status::Terminated | Status::Failed | Status::MigrationFailed | Status::Success => {
@@ -361,31 +355,27 @@ impl DcsTask {
                 );
                 Ok(())
             }
-            other => Err((
-                codes::DCS_BAD_STATE.to_owned(),
-                format!(
-                    "The migration task {} is {other}; only stopped, failed or finished tasks can be restarted.",
-                    self.id
-                ),
-            )),
+            other => Err(bad_state(format!(
+                "The migration task {} is {other}; only stopped, failed or finished tasks can be restarted.",
+                self.id
+            ))),
         }
     }
 }
 
-fn bad_state((code, msg): (String, String)) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, &code, msg)
+/// 400: the operation is not allowed in the task's current state.
+fn bad_state(msg: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, codes::DCS_BAD_STATE, msg)
 }
 
 fn check_task_id(id: &str) -> Result<(), ApiError> {
-    if check_id(id, 64) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_param(
-            codes::DCS_BAD_TASK_ID,
-            "task_id",
-            "Invalid task ID format: task_id must be 1 to 64 characters from A-Z, a-z, 0-9, '-', '_' and '.'.",
-        ))
-    }
+    check_id(
+        id,
+        64,
+        codes::DCS_BAD_TASK_ID,
+        "task_id",
+        "Invalid task ID format",
+    )
 }
 
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
@@ -644,26 +634,35 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                 .await?;
             Ok(json(StatusCode::OK, &resp))
         }
-        DcsOp::ShowMigrationTask | DcsOp::ShowMigrationTaskStats => {
-            let task_id = ctx.param("task_id").to_owned();
-            let input = if op == DcsOp::ShowMigrationTask {
-                validated(SVC, ops::ShowMigrationTaskInput { task_id })?.task_id
-            } else {
-                validated(SVC, ops::ShowMigrationTaskStatsInput { task_id })?.task_id
-            };
-            check_task_id(&input)?;
-            let body = app
+        DcsOp::ShowMigrationTask => {
+            let input = validated(
+                SVC,
+                ops::ShowMigrationTaskInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                },
+            )?;
+            check_task_id(&input.task_id)?;
+            let resp = app
                 .tx(SVC, move |db, now| {
-                    let task = load(db, &project, &input)?;
-                    Ok(if op == DcsOp::ShowMigrationTask {
-                        serde_json::to_value(task.to_show(now))
-                    } else {
-                        serde_json::to_value(task.to_stats(now))
-                    }
-                    .unwrap_or_default())
+                    Ok(load(db, &project, &input.task_id)?.to_show(now))
                 })
                 .await?;
-            Ok(json(StatusCode::OK, &body))
+            Ok(json(StatusCode::OK, &resp))
+        }
+        DcsOp::ShowMigrationTaskStats => {
+            let input = validated(
+                SVC,
+                ops::ShowMigrationTaskStatsInput {
+                    task_id: ctx.param("task_id").to_owned(),
+                },
+            )?;
+            check_task_id(&input.task_id)?;
+            let resp = app
+                .tx(SVC, move |db, now| {
+                    Ok(load(db, &project, &input.task_id)?.to_stats(now))
+                })
+                .await?;
+            Ok(json(StatusCode::OK, &resp))
         }
         DcsOp::ListMigrationTask => {
             let input = validated(
@@ -681,17 +680,11 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         .iter()
                         .filter(|t| input.name.as_deref().is_none_or(|n| t.name.contains(n)))
                         .collect();
-                    let offset = usize::try_from(input.offset.unwrap_or(0)).unwrap_or(0);
-                    let limit = usize::try_from(input.limit.unwrap_or(10)).unwrap_or(10);
+                    let (count, shown) = page(matching, input.offset, input.limit, 10);
                     Ok(t::ListMigrationTaskResponse {
-                        count: Some(i32::try_from(matching.len()).unwrap_or(i32::MAX)),
+                        count: Some(count),
                         migration_tasks: Some(
-                            matching
-                                .iter()
-                                .skip(offset)
-                                .take(limit)
-                                .map(|t| t.to_list_item(now))
-                                .collect(),
+                            shown.into_iter().map(|t| t.to_list_item(now)).collect(),
                         ),
                         ..Default::default()
                     })
@@ -711,7 +704,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             let shown = app
                 .tx(SVC, move |db, now| {
                     let mut task = load(db, &project, &task_id)?;
-                    task.stop(now, &timings, sync).map_err(bad_state)?;
+                    task.stop(now, &timings, sync)?;
                     save(db, &task)?;
                     Ok(task.to_show(now))
                 })
@@ -746,17 +739,12 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                 .tx(SVC, move |db, now| {
                     let mut results = Vec::with_capacity(ids.len());
                     for id in ids {
-                        let outcome = if !check_id(&id, 64) {
-                            Err((
-                                codes::DCS_BAD_TASK_ID.to_owned(),
-                                "Invalid task ID format.".to_owned(),
-                            ))
-                        } else {
-                            match db.get::<DcsTask>(Kind::DcsTask, &project, &id)? {
-                                None => Err((
-                                    codes::DCS_NO_TASK.to_owned(),
-                                    format!("The migration task {id} does not exist."),
-                                )),
+                        // Refusals become the item's result; storage failures (`?`) abort
+                        // the whole transaction.
+                        let outcome = match check_task_id(&id) {
+                            Err(e) => Err(e),
+                            Ok(()) => match db.get::<DcsTask>(Kind::DcsTask, &project, &id)? {
+                                None => Err(ApiError::dcs_no_task(&id)),
                                 Some(mut task) => {
                                     let r = if op == DcsOp::BatchStopMigrationTasks {
                                         task.stop(now, &timings, false)
@@ -768,7 +756,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                                     }
                                     r
                                 }
-                            }
+                            },
                         };
                         results.push(match outcome {
                             Ok(()) => t::MigrationTaskResult {
@@ -776,11 +764,11 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                                 task_id: Some(id),
                                 ..Default::default()
                             },
-                            Err((code, msg)) => t::MigrationTaskResult {
+                            Err(e) => t::MigrationTaskResult {
                                 result: Some(t::BatchResult::Failed),
                                 task_id: Some(id),
-                                error_code: Some(code),
-                                error_msg: Some(msg),
+                                error_code: Some(e.code),
+                                error_msg: Some(e.msg),
                                 ..Default::default()
                             },
                         });
@@ -851,11 +839,10 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                             ..Default::default()
                         })
                         .collect();
-                    let offset = usize::try_from(input.offset.unwrap_or(0)).unwrap_or(0);
-                    let limit = usize::try_from(input.limit.unwrap_or(10)).unwrap_or(10);
+                    let (log_num, shown) = page(logs, input.offset, input.limit, 10);
                     Ok(t::ListMigrationTaskLogsResponse {
-                        log_num: Some(i32::try_from(logs.len()).unwrap_or(i32::MAX)),
-                        migration_logs: Some(logs.into_iter().skip(offset).take(limit).collect()),
+                        log_num: Some(log_num),
+                        migration_logs: Some(shown),
                         ..Default::default()
                     })
                 })
@@ -869,13 +856,13 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                     job_id: ctx.param("job_id").to_owned(),
                 },
             )?;
-            if !check_id(&input.job_id, 64) {
-                return Err(ApiError::invalid_param(
-                    codes::DCS_INVALID,
-                    "job_id",
-                    "Invalid request parameter: job_id must be 1 to 64 characters from A-Z, a-z, 0-9, '-', '_' and '.'.",
-                ));
-            }
+            check_id(
+                &input.job_id,
+                64,
+                codes::DCS_INVALID,
+                "job_id",
+                "Invalid request parameter",
+            )?;
             let resp = app
                 .tx(SVC, move |db, now| {
                     let job: Job =

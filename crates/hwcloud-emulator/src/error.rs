@@ -7,9 +7,10 @@
 //! Every answer also carries an `X-Request-Id` header.
 
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hwcloud_core::ValidationErrors;
 
+use crate::response::json;
 use crate::store::StoreError;
 
 /// Which service's error shape an answer uses.
@@ -242,16 +243,7 @@ impl ApiError {
 
     /// The full HTTP answer in `svc`'s shape.
     pub fn into_response_for(self, svc: Service) -> Response {
-        let body = serde_json::to_vec(&self.body(svc)).unwrap_or_default();
-        let mut resp = (
-            self.status,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=UTF-8"),
-            )],
-            body,
-        )
-            .into_response();
+        let mut resp = json(self.status, &self.body(svc));
         if let Some(secs) = self.retry_after {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 resp.headers_mut()

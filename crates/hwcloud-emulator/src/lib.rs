@@ -17,25 +17,25 @@
 mod app;
 mod auth;
 pub mod clock;
-pub mod config;
+mod config;
 mod control;
 mod dcs;
-pub mod error;
+mod error;
 mod request;
 mod response;
 mod service;
 mod sms;
-pub mod store;
+mod store;
 mod timefmt;
 mod timeline;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -47,9 +47,15 @@ pub use config::{
     Timings, parse_credentials, read_credentials_file,
 };
 pub use error::codes;
+pub use store::StoreError;
 
 use crate::app::App;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
+
+/// Locks `m`, carrying on with the data if a panicking holder poisoned it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -287,7 +293,7 @@ fn router(app: Arc<App>) -> Router {
         .route(
             "/_emulator/requests",
             get(control::requests_list)
-                .merge(delete(control::requests_clear))
+                .delete(control::requests_clear)
                 .fallback(fb),
         )
         .fallback(fb)

@@ -7,13 +7,14 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Service, codes};
+use crate::service::PathParams;
 
 /// A matched, authenticated service request.
 pub struct Ctx {
     /// Who sent it.
     pub caller: Caller,
     /// Decoded path parameters by placeholder name.
-    pub params: Vec<(&'static str, String)>,
+    pub params: PathParams,
     /// Decoded query pairs in received order.
     pub query: Vec<(String, String)>,
     /// Raw body.
@@ -136,13 +137,49 @@ pub fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Checks an id path parameter: 1..=`max` characters from `[A-Za-z0-9_.-]`.
-pub fn check_id(value: &str, max: usize) -> bool {
-    !value.is_empty()
+/// Checks an id (`param`): 1..=`max` characters from `[A-Za-z0-9_.-]`; otherwise a 400 with
+/// `code` naming `param`, its message starting with `head` (the service's documented text,
+/// e.g. DCS.4070 "Invalid task ID format").
+pub fn check_id(
+    value: &str,
+    max: usize,
+    code: &str,
+    param: &str,
+    head: &str,
+) -> Result<(), ApiError> {
+    let ok = !value.is_empty()
         && value.len() <= max
         && value
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_param(
+            code,
+            param,
+            format!(
+                "{head}: {param} must be 1 to {max} characters from A-Z, a-z, 0-9, '-', '_' and '.'."
+            ),
+        ))
+    }
+}
+
+/// One page of `items`: their total count (saturated to `i32`, as the APIs count) and the
+/// items from `offset` (default 0), at most `limit` (default `default_limit`). A negative
+/// offset or limit counts as absent.
+pub fn page<T>(
+    items: Vec<T>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    default_limit: usize,
+) -> (i32, Vec<T>) {
+    let total = i32::try_from(items.len()).unwrap_or(i32::MAX);
+    let offset = offset.and_then(|o| usize::try_from(o).ok()).unwrap_or(0);
+    let limit = limit
+        .and_then(|l| usize::try_from(l).ok())
+        .unwrap_or(default_limit);
+    (total, items.into_iter().skip(offset).take(limit).collect())
 }
 
 #[cfg(test)]
@@ -159,6 +196,39 @@ mod tests {
                 ("flag".into(), String::new())
             ]
         );
+    }
+
+    #[test]
+    fn ids_and_pages() {
+        assert!(check_id("a-b_c.9", 7, codes::DCS_INVALID, "x", "Invalid").is_ok());
+        for bad in ["", "a-b_c.9!", "a b", "12345678"] {
+            let e = check_id(
+                bad,
+                7,
+                codes::DCS_BAD_TASK_ID,
+                "task_id",
+                "Invalid task ID format",
+            )
+            .unwrap_err();
+            assert_eq!(
+                (e.status, e.code.as_str()),
+                (StatusCode::BAD_REQUEST, codes::DCS_BAD_TASK_ID)
+            );
+            assert_eq!(e.params, ["task_id"]);
+            assert!(
+                e.msg
+                    .starts_with("Invalid task ID format: task_id must be 1 to 7"),
+                "{}",
+                e.msg
+            );
+        }
+        assert_eq!(page(vec![1, 2, 3, 4], None, None, 3), (4, vec![1, 2, 3]));
+        assert_eq!(page(vec![1, 2, 3, 4], Some(1), Some(2), 3), (4, vec![2, 3]));
+        assert_eq!(
+            page(vec![1, 2, 3, 4], Some(-1), Some(-5), 2),
+            (4, vec![1, 2])
+        );
+        assert_eq!(page(vec![1, 2], Some(5), Some(0), 10), (2, vec![]));
     }
 
     #[derive(serde::Deserialize, Debug)]

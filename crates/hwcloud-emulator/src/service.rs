@@ -17,10 +17,10 @@ use crate::auth::{Incoming, authenticate, forbidden_project};
 use crate::clock::real_now_ms;
 use crate::dcs::{self, DcsOp};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, parse_query};
+use crate::request::{Ctx, check_id, parse_query};
 use crate::sms::{self, SmsOp};
 use hwcloud_core::signing::encoding::url_decode;
-use hwcloud_core::transport::is_credential_header;
+use hwcloud_core::transport::{header_pairs, is_credential_header};
 
 /// A routed operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,16 +85,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     let svc = Service::from_path(&raw_path);
     let method = parts.method.as_str().to_owned();
     let raw_query = parts.uri.query().map(str::to_owned);
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(&parts.headers);
 
     let declared = parts
         .headers
@@ -252,13 +243,13 @@ async fn handle(
         svc,
     )?;
     if let Some((_, project)) = params.iter().find(|(k, _)| *k == "project_id") {
-        if !crate::request::check_id(project, 64) {
-            return Err(ApiError::invalid_param(
-                codes::DCS_BAD_PROJECT,
-                "project_id",
-                "Invalid project ID format.",
-            ));
-        }
+        check_id(
+            project,
+            64,
+            codes::DCS_BAD_PROJECT,
+            "project_id",
+            "Invalid project ID format",
+        )?;
         if *project != caller.project_id {
             return Err(forbidden_project(svc));
         }

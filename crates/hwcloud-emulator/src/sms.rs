@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::{App, uuid};
 use crate::config::{Timings, ms};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, parse_body, validated};
+use crate::request::{Ctx, check_id, page, parse_body, validated};
 use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timeline::Timeline;
@@ -345,15 +345,13 @@ fn text_ok() -> Response {
 }
 
 fn check_task_id(id: &str) -> Result<(), ApiError> {
-    if crate::request::check_id(id, 36) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_param(
-            codes::SMS_INVALID,
-            "task_id",
-            "Invalid request parameter: task_id must be 1 to 36 characters from A-Z, a-z, 0-9, '-', '_' and '.'.",
-        ))
-    }
+    check_id(
+        id,
+        36,
+        codes::SMS_INVALID,
+        "task_id",
+        "Invalid request parameter",
+    )
 }
 
 /// Serves one SMS operation.
@@ -452,18 +450,10 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
                                     .is_none_or(|e| e == "0" || e == "all_granted_eps")
                         })
                         .collect();
-                    let offset = usize::try_from(input.offset.unwrap_or(0)).unwrap_or(0);
-                    let limit = usize::try_from(input.limit.unwrap_or(100)).unwrap_or(100);
+                    let (count, shown) = page(matching, input.offset, input.limit, 100);
                     Ok(t::ListTasksResponse {
-                        count: Some(i32::try_from(matching.len()).unwrap_or(i32::MAX)),
-                        tasks: Some(
-                            matching
-                                .iter()
-                                .skip(offset)
-                                .take(limit)
-                                .map(|x| x.to_list_item(now))
-                                .collect(),
-                        ),
+                        count: Some(count),
+                        tasks: Some(shown.into_iter().map(|x| x.to_list_item(now)).collect()),
                         ..Default::default()
                     })
                 })

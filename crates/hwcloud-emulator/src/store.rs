@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::clock::ClockState;
+use crate::lock;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "hwcloud-emulator.sqlite3";
@@ -213,10 +214,6 @@ impl Store {
         )?;
         Ok(())
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Record access inside one transaction.

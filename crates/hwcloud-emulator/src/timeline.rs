@@ -43,23 +43,21 @@ impl<S: Clone> Timeline<S> {
 
     /// Appends a transition.
     pub fn push(&mut self, at_ms: i64, status: S, message: impl Into<String>) {
-        self.0.push(Transition {
-            at_ms,
-            status,
-            level: "INFO".to_owned(),
-            message: message.into(),
-            phase_end_ms: None,
-        });
+        self.append(at_ms, None, status, message.into());
     }
 
     /// Appends a progress phase `status` from `at_ms` planned to end at `end_ms`.
     pub fn push_phase(&mut self, at_ms: i64, end_ms: i64, status: S, message: impl Into<String>) {
+        self.append(at_ms, Some(end_ms), status, message.into());
+    }
+
+    fn append(&mut self, at_ms: i64, phase_end_ms: Option<i64>, status: S, message: String) {
         self.0.push(Transition {
             at_ms,
             status,
             level: "INFO".to_owned(),
-            message: message.into(),
-            phase_end_ms: Some(end_ms),
+            message,
+            phase_end_ms,
         });
     }
 

@@ -199,16 +199,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let body = to_bytes(body, 16 << 20).await.unwrap_or_default().to_vec();
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = hwcloud_core::transport::header_pairs(&parts.headers);
     lock(&shared.recorded).push(Recorded {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
