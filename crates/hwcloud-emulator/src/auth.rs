@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::error::{ApiError, Service, codes};
 
 /// Largest accepted distance between `X-Sdk-Date` and the real clock.
-pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+pub const MAX_SKEW: Duration = hwcloud_core::signing::DEFAULT_MAX_SKEW;
 
 /// Prefix of accepted IAM tokens: `emulator-token-<project_id>`.
 pub const TOKEN_PREFIX: &str = "emulator-token-";

@@ -58,7 +58,7 @@ impl Recorded {
         verify(
             &req,
             std::time::SystemTime::now(),
-            std::time::Duration::from_secs(15 * 60),
+            hwcloud_core::signing::DEFAULT_MAX_SKEW,
             &lookup,
             None,
         )

@@ -477,6 +477,9 @@ pub fn authorization<H: Header>(
     SigningKey::new(algorithm, secret_key).authorization(access_key, scope, req)
 }
 
+/// How far `X-Sdk-Date` may be from a server's clock (API Gateway accepts 15 minutes).
+pub const DEFAULT_MAX_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// Verifies a received request: parses `Authorization`, checks the date is within
 /// `max_skew` of `now`, looks up the secret key with `lookup`, recomputes and compares in
 /// constant time. `scope` is needed only for `V11-HMAC-SHA256`.
