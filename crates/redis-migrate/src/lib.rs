@@ -7,5 +7,8 @@
 //! useful on its own. Pure logic (the RESP codec, the RDB parser, the replication handshake)
 //! is kept apart from I/O so that it can be tested without sockets.
 
+pub mod conn;
+pub mod endpoint;
+pub mod metrics;
 pub mod rdb;
 pub mod resp;
