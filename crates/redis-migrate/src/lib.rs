@@ -9,6 +9,7 @@
 
 pub mod conn;
 pub mod endpoint;
+pub mod import;
 pub mod metrics;
 pub mod rdb;
 pub mod resp;

@@ -195,6 +195,32 @@ pub enum RespError {
     TooDeep { limit: usize, offset: usize },
 }
 
+impl RespError {
+    /// The offset the error names, counted from the start of the frame.
+    pub fn offset(&self) -> usize {
+        match self {
+            RespError::UnexpectedByte { offset, .. }
+            | RespError::BadNumber { offset, .. }
+            | RespError::TooLarge { offset, .. }
+            | RespError::LineTooLong { offset, .. }
+            | RespError::TooDeep { offset, .. } => *offset,
+        }
+    }
+
+    /// The same error with its offset moved by `by` bytes, so that it counts from the start
+    /// of a file or stream instead of the frame.
+    pub fn shifted(mut self, by: usize) -> RespError {
+        match &mut self {
+            RespError::UnexpectedByte { offset, .. }
+            | RespError::BadNumber { offset, .. }
+            | RespError::TooLarge { offset, .. }
+            | RespError::LineTooLong { offset, .. }
+            | RespError::TooDeep { offset, .. } => *offset = offset.saturating_add(by),
+        }
+        self
+    }
+}
+
 /// Index of the `\r` ending the line that starts at `from`, if the `\r\n` is in `buf`.
 fn line_end(buf: &[u8], from: usize) -> Option<usize> {
     let rest = buf.get(from..)?;
