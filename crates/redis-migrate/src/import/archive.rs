@@ -105,10 +105,13 @@ fn clean(path: &str) -> String {
 }
 
 /// Delivers exactly `size` bytes: an early end of the archive is an error, not a short member.
+/// After the last byte it reads the inner stream once more to its end, which is where the zip
+/// reader checks the member's CRC-32.
 struct Sized<R> {
     inner: R,
     size: u64,
     left: u64,
+    end_checked: bool,
 }
 
 impl<R: Read> Sized<R> {
@@ -117,13 +120,30 @@ impl<R: Read> Sized<R> {
             inner,
             size,
             left: size,
+            end_checked: false,
         }
     }
 }
 
 impl<R: Read> Read for Sized<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.left == 0 || out.is_empty() {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            if !self.end_checked {
+                self.end_checked = true;
+                let mut probe = [0u8; 1];
+                if self.inner.read(&mut probe)? != 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "the member holds more than the {} bytes its header says",
+                            self.size
+                        ),
+                    ));
+                }
+            }
             return Ok(0);
         }
         let want = out
