@@ -19,12 +19,9 @@ struct Shard {
 }
 
 /// Reads every part of every source; one `Shard` per shard name, in order.
-fn collect(
-    paths: &[PathBuf],
-    options: &ImportOptions,
-) -> Result<Vec<(String, Shard)>, ImportError> {
+fn collect(path: &Path, options: &ImportOptions) -> Result<Vec<(String, Shard)>, ImportError> {
     let mut shards: Vec<(String, Shard)> = Vec::new();
-    for source in import::open(paths, options)? {
+    for source in import::open(&[path], options)? {
         source.read_parts(|part| -> Result<(), ImportError> {
             if shards.last().is_none_or(|(name, _)| name != part.shard) {
                 shards.push((part.shard.to_owned(), Shard::default()));
@@ -182,9 +179,9 @@ fn file_named(dir: &Path, suffix: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("no *{suffix} in {}", dir.display()))
 }
 
-fn kinds(paths: &[PathBuf]) -> Vec<(String, PartKind, u64)> {
+fn kinds(path: &Path) -> Vec<(String, PartKind, u64)> {
     let mut out = Vec::new();
-    for s in import::open(paths, &ImportOptions::default()).unwrap() {
+    for s in import::open(&[path], &ImportOptions::default()).unwrap() {
         let summary = s
             .read_parts(|part| -> Result<(), ImportError> {
                 match part.body {
@@ -219,7 +216,7 @@ fn import_rdb_snapshot_replays_to_the_same_digest() {
     let path = source.dir().join("dump.rdb");
     let sources = import::open(&[&path], &ImportOptions::default()).unwrap();
     assert_eq!(sources[0].format(), Format::Rdb);
-    let shards = collect(&[path.clone()], &ImportOptions::default()).unwrap();
+    let shards = collect(&path, &ImportOptions::default()).unwrap();
     assert_eq!(shards.len(), 1);
     assert_eq!(
         shards[0].1.rdb.as_deref(),
@@ -243,7 +240,7 @@ fn import_multi_part_aof_directory_base_then_incr_in_order() {
         rewrite(&source);
         fill(&source, "after", 20);
         let dir = source.dir().join("aofdir");
-        let parts = kinds(&[dir.clone()]);
+        let parts = kinds(&dir);
         let base = if preamble {
             PartKind::Rdb
         } else {
@@ -269,7 +266,7 @@ fn import_multi_part_aof_directory_base_then_incr_in_order() {
                 1 + 20 + 5 + 2 + 1 + 2
             )
         );
-        let shards = collect(&[dir], &ImportOptions::default()).unwrap();
+        let shards = collect(&dir, &ImportOptions::default()).unwrap();
         assert_eq!(shards.len(), 1);
         assert_eq!(
             replay(Flavor::Redis, &shards[0].1),
@@ -302,7 +299,7 @@ fn import_single_file_aofs_with_and_without_a_preamble() {
         single.extend(fs::read(file_named(&dir, ".incr.aof")).unwrap());
         let path = work.path().join(format!("appendonly-{preamble}.aof"));
         fs::write(&path, &single).unwrap();
-        let shards = collect(&[path.clone()], &ImportOptions::default()).unwrap();
+        let shards = collect(&path, &ImportOptions::default()).unwrap();
         let shard = &shards[0].1;
         assert_eq!(shard.rdb.is_some(), preamble);
         if preamble {
@@ -331,7 +328,7 @@ fn import_valkey_multi_part_aof() {
     fill(&source, "v", 25);
     rewrite(&source);
     fill(&source, "w", 5);
-    let shards = collect(&[source.dir().join("aofdir")], &ImportOptions::default()).unwrap();
+    let shards = collect(&source.dir().join("aofdir"), &ImportOptions::default()).unwrap();
     assert_eq!(
         replay(Flavor::Valkey, &shards[0].1),
         source.digest().unwrap()
@@ -433,7 +430,7 @@ fn import_archives_in_any_member_order_and_several_shards() {
         }
         assert!(seen.iter().any(|(s, _)| *s == format!("{name}!{mm}")));
 
-        let shards = collect(&[archive.clone()], &ImportOptions::default()).unwrap();
+        let shards = collect(archive, &ImportOptions::default()).unwrap();
         assert_eq!(shards.len(), 2);
         for (shard_name, shard) in &shards {
             let expected = if shard_name.ends_with("dump.rdb") {
@@ -455,7 +452,7 @@ fn import_archives_in_any_member_order_and_several_shards() {
         flate2::write::GzEncoder::new(fs::File::create(&gz).unwrap(), flate2::Compression::fast());
     enc.write_all(&fs::read(&dump).unwrap()).unwrap();
     enc.finish().unwrap();
-    let shards = collect(&[gz], &ImportOptions::default()).unwrap();
+    let shards = collect(&gz, &ImportOptions::default()).unwrap();
     assert_eq!(replay(Flavor::Redis, &shards[0].1), snap.digest().unwrap());
 }
 
@@ -477,7 +474,7 @@ fn import_damaged_files_fail_naming_file_and_offset() {
         fs::write(&p, bytes).unwrap();
         p
     };
-    let err = |p: &PathBuf, o: &ImportOptions| collect(&[p.clone()], o).unwrap_err().to_string();
+    let err = |p: &PathBuf, o: &ImportOptions| collect(p, o).unwrap_err().to_string();
     let strict = ImportOptions::default();
     let lenient = ImportOptions {
         accept_truncated_tail: true,
@@ -491,7 +488,7 @@ fn import_damaged_files_fail_naming_file_and_offset() {
         e.starts_with(&format!("{}: byte offset ", cut.display())) && e.contains("cut off"),
         "{e}"
     );
-    let shards = collect(&[cut.clone()], &lenient).unwrap();
+    let shards = collect(&cut, &lenient).unwrap();
     assert_eq!(shards[0].1.commands.len(), incr_commands(&incr) - 1);
 
     // A preamble with a flipped byte: its checksum never matches, so its end is not found.
