@@ -13,3 +13,4 @@ pub mod import;
 pub mod metrics;
 pub mod rdb;
 pub mod resp;
+pub mod verify;
