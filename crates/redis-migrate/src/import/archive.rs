@@ -178,10 +178,13 @@ mod tests {
             e.to_string().contains("after 3 of this member's 5 bytes"),
             "{e}"
         );
-        let mut s = Sized::new(&b"abcdef"[..], 4);
+        let mut s = Sized::new(&b"abcd"[..], 4);
         let mut out = Vec::new();
         s.read_to_end(&mut out).unwrap();
         assert_eq!(out, b"abcd");
+        let mut s = Sized::new(&b"abcdef"[..], 4);
+        let e = s.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("more than the 4 bytes"), "{e}");
         assert_eq!(clean("././a/b"), "a/b");
     }
 }

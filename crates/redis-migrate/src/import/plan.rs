@@ -8,6 +8,21 @@
 //! only be read while the archive stands at it; run the whole loop on one blocking thread.
 //!
 //! Each command part starts in database 0, as Redis loads each AOF file with a new client.
+//!
+//! The engine's loop, on a blocking thread (names of the writer side are the engine's):
+//!
+//! ```text
+//! for source in import::open(&paths, &options)? {
+//!     source.read_parts(|part| match part.body {
+//!         PartBody::Rdb(reader) => rdb::parse(reader, &parse_options, &mut snapshot_writer),
+//!         PartBody::Commands(commands) => {
+//!             pipeline.select(0);
+//!             for command in commands { pipeline.send(command?)?; }
+//!             Ok(())
+//!         }
+//!     })?;
+//! }
+//! ```
 
 use super::aof::{AofReader, Truncation};
 use super::archive::{self, Member};

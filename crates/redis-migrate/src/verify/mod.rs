@@ -315,7 +315,7 @@ async fn full_pass(
                     checked += keys.len() as u64;
                     keys
                 } else {
-                    only_on_target(checker, &keys, &mut checked).await?
+                    only_on_target(checker, db, &keys, &mut checked).await?
                 };
                 for d in checker.compare(db, &keys, from_source).await? {
                     tracked.add(db, &d.key, options.max_tracked);
@@ -338,9 +338,11 @@ async fn full_pass(
 /// from the source side).
 async fn only_on_target(
     checker: &mut Checker<'_>,
+    db: u32,
     keys: &[Bytes],
     checked: &mut u64,
 ) -> Result<Vec<Bytes>, VerifyError> {
+    checker.src.select(db).await?;
     let cmds: Vec<Vec<Bytes>> = keys.iter().map(|k| args(&[b"EXISTS", k])).collect();
     let exists = checker.src.pipeline(&cmds).await?;
     let extra: Vec<Bytes> = keys
