@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::clock::ClockHandle;
 use crate::config::{Credential, Timings};
 use crate::error::{ApiError, Service};
-use crate::lock;
 use crate::store::{Db, Store};
+use crate::sync::lock;
 
 /// How many recorded requests are kept (oldest dropped first).
 pub const RECORD_LIMIT: usize = 10_000;

@@ -10,8 +10,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::lock;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+use crate::sync::lock;
+
+/// The store metadata key of the clock state (a JSON document).
+const META_KEY: &str = "clock";
 
 /// The highest accepted speed factor.
 pub const MAX_SPEED: f64 = 1_000_000.0;
@@ -28,6 +31,18 @@ pub struct ClockState {
 }
 
 impl ClockState {
+    /// The state stored in `store`, if any (an unreadable one counts as none).
+    pub(crate) fn load(store: &Store) -> Result<Option<Self>, StoreError> {
+        Ok(store
+            .load_meta(META_KEY)?
+            .and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    /// Stores this state in `store`.
+    fn save(&self, store: &Store) -> Result<(), StoreError> {
+        store.save_meta(META_KEY, &serde_json::to_string(self)?)
+    }
+
     fn now_at(&self, real_ms: i64) -> i64 {
         let elapsed = real_ms.saturating_sub(self.anchor_real_ms).max(0) as f64;
         let v = self.anchor_virtual_ms as f64 + elapsed * self.speed;
@@ -138,8 +153,7 @@ impl ClockHandle {
         let mut guard = lock(&self.state);
         let mut next = *guard;
         f(&mut next, real_now_ms());
-        self.store
-            .save_clock(&next)
+        next.save(&self.store)
             .map_err(|e| ClockError::Store(e.to_string()))?;
         *guard = next;
         Ok(next)
@@ -161,5 +175,26 @@ mod tests {
         assert_eq!(s.now_at(1100), 6000);
         // Real time going backwards never moves virtual time back.
         assert_eq!(s.now_at(900), 5000);
+    }
+
+    /// The durable store keeps the clock across a reopen; an unreadable state counts as none.
+    #[test]
+    fn the_state_is_stored_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(Some(dir.path())).unwrap());
+        assert_eq!(ClockState::load(&store).unwrap(), None);
+        let frozen = ClockState {
+            anchor_real_ms: 0,
+            anchor_virtual_ms: 0,
+            speed: 0.0,
+        };
+        let clock = ClockHandle::new(frozen, Arc::clone(&store));
+        let advanced = clock.advance_secs(5.0).unwrap();
+        assert_eq!(advanced.anchor_virtual_ms, 5000);
+        drop((clock, store));
+        let reopened = Store::open(Some(dir.path())).unwrap();
+        assert_eq!(ClockState::load(&reopened).unwrap(), Some(advanced));
+        reopened.save_meta(META_KEY, "not json").unwrap();
+        assert_eq!(ClockState::load(&reopened).unwrap(), None);
     }
 }

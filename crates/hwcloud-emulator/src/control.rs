@@ -24,8 +24,8 @@ use serde::Deserialize;
 use crate::app::{App, FaultSpec};
 use crate::clock::ClockState;
 use crate::error::{ApiError, Service};
-use crate::lock;
 use crate::response::json;
+use crate::sync::lock;
 use crate::timefmt::iso8601_ms;
 
 const BAD: &str = "EMULATOR.0400";

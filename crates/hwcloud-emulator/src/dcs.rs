@@ -27,6 +27,11 @@ use crate::store::{Db, Kind};
 use crate::timefmt::iso8601_ms;
 use crate::timeline::Timeline;
 
+/// Stored kind of DCS migration tasks.
+const TASK: Kind = Kind::new("dcs_task");
+/// Stored kind of DCS background jobs.
+const JOB: Kind = Kind::new("dcs_job");
+
 const SVC: Service = Service::Dcs;
 
 /// The DCS operations.
@@ -379,18 +384,12 @@ fn check_task_id(id: &str) -> Result<(), ApiError> {
 }
 
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
-    db.get::<DcsTask>(Kind::DcsTask, project, id)?
+    db.get::<DcsTask>(TASK, project, id)?
         .ok_or_else(|| ApiError::dcs_no_task(id))
 }
 
 fn save(db: &Db<'_>, task: &DcsTask) -> Result<(), ApiError> {
-    db.put(
-        Kind::DcsTask,
-        &task.project_id,
-        &task.id,
-        task.created_ms,
-        task,
-    )?;
+    db.put(TASK, &task.project_id, &task.id, task.created_ms, task)?;
     Ok(())
 }
 
@@ -570,7 +569,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         begin_ms: now,
                         end_ms: end,
                     };
-                    db.put(Kind::DcsJob, &project, &job_id, now, &job)?;
+                    db.put(JOB, &project, &job_id, now, &job)?;
                     Ok(t::CreateOnlineMigrationTaskResponse {
                         instance_id: Some(id),
                         job_id: Some(job_id),
@@ -675,7 +674,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             )?;
             let resp = app
                 .tx(SVC, move |db, now| {
-                    let all: Vec<DcsTask> = db.list(Kind::DcsTask, &project)?;
+                    let all: Vec<DcsTask> = db.list(TASK, &project)?;
                     let matching: Vec<&DcsTask> = all
                         .iter()
                         .filter(|t| input.name.as_deref().is_none_or(|n| t.name.contains(n)))
@@ -743,7 +742,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         // the whole transaction.
                         let outcome = match check_task_id(&id) {
                             Err(e) => Err(e),
-                            Ok(()) => match db.get::<DcsTask>(Kind::DcsTask, &project, &id)? {
+                            Ok(()) => match db.get::<DcsTask>(TASK, &project, &id)? {
                                 None => Err(ApiError::dcs_no_task(&id)),
                                 Some(mut task) => {
                                     let r = if op == DcsOp::BatchStopMigrationTasks {
@@ -795,7 +794,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         if deleted.contains(&id) {
                             continue;
                         }
-                        if db.delete(Kind::DcsTask, &project, &id)? {
+                        if db.delete(TASK, &project, &id)? {
                             deleted.push(id);
                         }
                     }
@@ -865,15 +864,13 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
             )?;
             let resp = app
                 .tx(SVC, move |db, now| {
-                    let job: Job =
-                        db.get(Kind::DcsJob, &project, &input.job_id)?
-                            .ok_or_else(|| {
-                                ApiError::new(
-                                    StatusCode::NOT_FOUND,
-                                    codes::DCS_NO_JOB,
-                                    format!("The job {} does not exist.", input.job_id),
-                                )
-                            })?;
+                    let job: Job = db.get(JOB, &project, &input.job_id)?.ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::NOT_FOUND,
+                            codes::DCS_NO_JOB,
+                            format!("The job {} does not exist.", input.job_id),
+                        )
+                    })?;
                     let done = now >= job.end_ms;
                     Ok(t::JobInfo {
                         job_id: Some(job.job_id),

@@ -7,7 +7,9 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Service, codes};
-use crate::service::PathParams;
+
+/// Decoded path parameters by placeholder name.
+pub type PathParams = Vec<(&'static str, String)>;
 
 /// A matched, authenticated service request.
 pub struct Ctx {

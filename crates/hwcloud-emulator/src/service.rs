@@ -17,7 +17,7 @@ use crate::auth::{Incoming, authenticate, forbidden_project};
 use crate::clock::real_now_ms;
 use crate::dcs::{self, DcsOp};
 use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, check_id, parse_query};
+use crate::request::{Ctx, PathParams, check_id, parse_query};
 use crate::sms::{self, SmsOp};
 use hwcloud_core::signing::encoding::url_decode;
 use hwcloud_core::transport::{header_pairs, is_credential_header};
@@ -28,9 +28,6 @@ pub enum Op {
     Dcs(DcsOp),
     Sms(SmsOp),
 }
-
-/// Decoded path parameters by placeholder name.
-pub type PathParams = Vec<(&'static str, String)>;
 
 /// Matches `method` and `path` against every spec operation.
 pub fn match_route(method: &str, path: &str) -> Option<(Op, PathParams)> {

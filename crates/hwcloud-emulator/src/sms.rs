@@ -23,6 +23,9 @@ use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timeline::Timeline;
 
+/// Stored kind of SMS tasks.
+const TASK: Kind = Kind::new("sms_task");
+
 const SVC: Service = Service::Sms;
 
 /// Sub-tasks of a migration, in order; each takes an equal share of the migration time.
@@ -298,13 +301,13 @@ impl SmsTask {
 }
 
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<SmsTask, ApiError> {
-    db.get::<SmsTask>(Kind::SmsTask, project, id)?
+    db.get::<SmsTask>(TASK, project, id)?
         .ok_or_else(|| ApiError::sms_no_task(id))
 }
 
 fn save(db: &Db<'_>, task: &SmsTask) -> Result<(), ApiError> {
     db.put(
-        Kind::SmsTask,
+        TASK,
         &task.owner_project_id,
         &task.id,
         task.created_ms,
@@ -433,7 +436,7 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             }
             let resp = app
                 .tx(SVC, move |db, now| {
-                    let all: Vec<SmsTask> = db.list(Kind::SmsTask, &project)?;
+                    let all: Vec<SmsTask> = db.list(TASK, &project)?;
                     let matching: Vec<&SmsTask> = all
                         .iter()
                         .filter(|x| {
@@ -500,7 +503,7 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             app.tx(SVC, move |db, now| {
                 let task = load(db, &project, &input.task_id)?;
                 deletable(&task, now)?;
-                db.delete(Kind::SmsTask, &project, &task.id)?;
+                db.delete(TASK, &project, &task.id)?;
                 Ok(())
             })
             .await?;
@@ -516,9 +519,9 @@ pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, Api
             app.tx(SVC, move |db, now| {
                 // All or nothing: a refusal rolls the whole transaction back.
                 for id in &input.body.ids {
-                    if let Some(task) = db.get::<SmsTask>(Kind::SmsTask, &project, id)? {
+                    if let Some(task) = db.get::<SmsTask>(TASK, &project, id)? {
                         deletable(&task, now)?;
-                        db.delete(Kind::SmsTask, &project, id)?;
+                        db.delete(TASK, &project, id)?;
                     }
                 }
                 Ok(())

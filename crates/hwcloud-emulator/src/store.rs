@@ -5,6 +5,8 @@
 //! a refused request changes nothing and a success is committed before its answer is sent.
 //! The in-memory store keeps the same semantics (writes are staged and applied only when the
 //! handler succeeds) without SQLite, which was most of the emulator's per-request cost.
+//! Beside the records, a small key → text metadata table holds what is not a record (the
+//! clock's anchor).
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -16,30 +18,24 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::clock::ClockState;
-use crate::lock;
+use crate::sync::lock;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "hwcloud-emulator.sqlite3";
 
-/// Kinds of stored records.
+/// The kind of a stored record (`dcs_task`, `sms_task`, ...), part of its key. Each service
+/// names its own kinds; the store knows none of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// A DCS migration task.
-    DcsTask,
-    /// A DCS background job (migration machine creation).
-    DcsJob,
-    /// An SMS migration task.
-    SmsTask,
-}
+pub struct Kind(&'static str);
 
 impl Kind {
+    /// The kind stored as `name` (the `kind` column of the durable store: never rename one).
+    pub const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
     fn as_str(self) -> &'static str {
-        match self {
-            Kind::DcsTask => "dcs_task",
-            Kind::DcsJob => "dcs_job",
-            Kind::SmsTask => "sms_task",
-        }
+        self.0
     }
 }
 
@@ -75,7 +71,7 @@ enum Backend {
 struct Mem {
     records: HashMap<(Kind, String), MemRecord>,
     next_seq: u64,
-    clock: Option<String>,
+    meta: HashMap<String, String>,
 }
 
 #[derive(Clone)]
@@ -175,42 +171,32 @@ impl Store {
         }
     }
 
-    /// The stored clock state, if any.
-    pub fn load_clock(&self) -> Result<Option<ClockState>, StoreError> {
+    /// The metadata value stored under `key`, if any.
+    pub fn load_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         let conn = match &self.backend {
             Backend::Sqlite(conn) => lock(conn),
-            Backend::Memory(mem) => {
-                return Ok(lock(mem)
-                    .clock
-                    .as_deref()
-                    .and_then(|v| serde_json::from_str(v).ok()));
-            }
+            Backend::Memory(mem) => return Ok(lock(mem).meta.get(key).cloned()),
         };
-        let v: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
                 r.get(0)
             })
-            .optional()?;
-        match v {
-            Some(v) => Ok(serde_json::from_str(&v).ok()),
-            None => Ok(None),
-        }
+            .optional()?)
     }
 
-    /// Stores the clock state.
-    pub fn save_clock(&self, state: &ClockState) -> Result<(), StoreError> {
-        let v = serde_json::to_string(state)?;
+    /// Stores `value` under the metadata `key` (committed at once, outside any transaction).
+    pub fn save_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let conn = match &self.backend {
             Backend::Sqlite(conn) => lock(conn),
             Backend::Memory(mem) => {
-                lock(mem).clock = Some(v);
+                lock(mem).meta.insert(key.to_owned(), value.to_owned());
                 return Ok(());
             }
         };
         conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('clock', ?1)
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![v],
+            params![key, value],
         )?;
         Ok(())
     }
@@ -409,6 +395,8 @@ impl Db<'_> {
 mod tests {
     use super::*;
 
+    const TASK: Kind = Kind::new("dcs_task");
+
     fn both() -> Vec<(Store, Option<tempfile::TempDir>)> {
         let dir = tempfile::tempdir().unwrap();
         let durable = Store::open(Some(dir.path())).unwrap();
@@ -421,21 +409,18 @@ mod tests {
     fn memory_and_sqlite_agree() {
         for (store, _dir) in both() {
             let r: Result<(), StoreError> = store.transaction(|db| {
-                db.put(Kind::DcsTask, "p1", "b", 20, &"second".to_string())?;
-                db.put(Kind::DcsTask, "p1", "a", 10, &"first".to_string())?;
-                db.put(Kind::DcsTask, "p2", "c", 5, &"other project".to_string())?;
+                db.put(TASK, "p1", "b", 20, &"second".to_string())?;
+                db.put(TASK, "p1", "a", 10, &"first".to_string())?;
+                db.put(TASK, "p2", "c", 5, &"other project".to_string())?;
                 // Reads inside the transaction see its own writes.
-                assert_eq!(
-                    db.get::<String>(Kind::DcsTask, "p1", "a")?.as_deref(),
-                    Some("first")
-                );
+                assert_eq!(db.get::<String>(TASK, "p1", "a")?.as_deref(), Some("first"));
                 Ok(())
             });
             r.unwrap();
             // A failing transaction leaves nothing behind.
             let r: Result<(), StoreError> = store.transaction(|db| {
-                db.put(Kind::DcsTask, "p1", "z", 1, &"rolled back".to_string())?;
-                db.delete(Kind::DcsTask, "p1", "a")?;
+                db.put(TASK, "p1", "z", 1, &"rolled back".to_string())?;
+                db.delete(TASK, "p1", "a")?;
                 Err(StoreError::Json(
                     serde_json::from_str::<u8>("x").unwrap_err(),
                 ))
@@ -444,9 +429,9 @@ mod tests {
             let (list, other, missing) = store
                 .transaction(|db| {
                     Ok::<_, StoreError>((
-                        db.list::<String>(Kind::DcsTask, "p1")?,
-                        db.get::<String>(Kind::DcsTask, "p1", "c")?,
-                        db.get::<String>(Kind::DcsTask, "p1", "z")?,
+                        db.list::<String>(TASK, "p1")?,
+                        db.get::<String>(TASK, "p1", "c")?,
+                        db.get::<String>(TASK, "p1", "z")?,
                     ))
                 })
                 .unwrap();
@@ -456,16 +441,28 @@ mod tests {
             // Update keeps the place; delete removes.
             store
                 .transaction(|db| {
-                    db.put(Kind::DcsTask, "p1", "a", 99, &"first, updated".to_string())?;
-                    assert!(db.delete(Kind::DcsTask, "p1", "b")?);
-                    assert!(!db.delete(Kind::DcsTask, "p2", "a")?);
+                    db.put(TASK, "p1", "a", 99, &"first, updated".to_string())?;
+                    assert!(db.delete(TASK, "p1", "b")?);
+                    assert!(!db.delete(TASK, "p2", "a")?);
                     Ok::<_, StoreError>(())
                 })
                 .unwrap();
             let list = store
-                .transaction(|db| db.list::<String>(Kind::DcsTask, "p1"))
+                .transaction(|db| db.list::<String>(TASK, "p1"))
                 .unwrap();
             assert_eq!(list, ["first, updated"]);
+        }
+    }
+
+    /// Metadata reads back in both backends; a save replaces the value under its key.
+    #[test]
+    fn metadata_round_trips() {
+        for (store, _dir) in both() {
+            assert_eq!(store.load_meta("clock").unwrap(), None);
+            store.save_meta("clock", "one").unwrap();
+            store.save_meta("clock", "two").unwrap();
+            store.save_meta("other", "x").unwrap();
+            assert_eq!(store.load_meta("clock").unwrap().as_deref(), Some("two"));
         }
     }
 }

@@ -1,0 +1,322 @@
+//! The emulator server: the builder that opens the state and binds the address, the router,
+//! and the handle of a running emulator.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::clock::{self, ClockHandle, ClockState};
+use crate::config::{Credential, DEFAULT_REGION, Timings};
+use crate::store::{Store, StoreError};
+use crate::{control, service};
+
+/// Default largest accepted request body (1 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default number of requests served at once.
+pub const DEFAULT_CONCURRENCY_LIMIT: usize = 256;
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// The state could not be opened.
+    #[error("cannot open the emulator state: {0}")]
+    Store(#[from] StoreError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An option is out of range.
+    #[error("invalid emulator configuration: {0}")]
+    Config(String),
+}
+
+/// Entry point: `Emulator::builder()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the defaults: in memory, test credential, speed 1, `127.0.0.1:0`.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Options of one emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    credentials: Vec<Credential>,
+    data_dir: Option<PathBuf>,
+    speed: Option<f64>,
+    timings: Timings,
+    listen: SocketAddr,
+    region: String,
+    max_body_bytes: usize,
+    concurrency_limit: usize,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            credentials: Vec::new(),
+            data_dir: None,
+            speed: None,
+            timings: Timings::default(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            region: DEFAULT_REGION.to_owned(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Accepts this credential. With none, the documented test credential is used.
+    pub fn credential(mut self, c: Credential) -> Self {
+        self.credentials.push(c);
+        self
+    }
+
+    /// Accepts these credentials too.
+    pub fn credentials(mut self, cs: impl IntoIterator<Item = Credential>) -> Self {
+        self.credentials.extend(cs);
+        self
+    }
+
+    /// Also accepts `HUAWEICLOUD_SDK_AK`/`_SK`/`_PROJECT_ID` from the environment, if set.
+    pub fn env_credentials(mut self) -> Self {
+        if let Some(c) = Credential::from_env() {
+            self.credentials.push(c);
+        }
+        self
+    }
+
+    /// Keeps state in `dir` (one SQLite file), surviving restarts.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Keeps state in memory only (the default).
+    pub fn in_memory(mut self) -> Self {
+        self.data_dir = None;
+        self
+    }
+
+    /// Virtual seconds per real second (default 1; a stored clock keeps its own otherwise).
+    pub fn clock_speed(mut self, speed: f64) -> Self {
+        self.speed = Some(speed);
+        self
+    }
+
+    /// Lifecycle step durations (virtual time).
+    pub fn timings(mut self, t: Timings) -> Self {
+        self.timings = t;
+        self
+    }
+
+    /// Listen address (default `127.0.0.1:0`: a free port).
+    pub fn listen_addr(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Region of the `V11-HMAC-SHA256` derivation scope when a malformed header names none
+    /// (default `eu-west-0`); well-formed V11 headers are verified for the region they name.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// Largest accepted request body (default 1 MiB); larger ones get 413.
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+
+    /// Requests served at once (default 256); more wait.
+    pub fn concurrency_limit(mut self, n: usize) -> Self {
+        self.concurrency_limit = n.max(1);
+        self
+    }
+
+    /// Opens the state, binds the address and starts serving.
+    pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
+        let mut credentials = self.credentials;
+        if credentials.is_empty() {
+            credentials.push(Credential::test_default());
+        }
+        let mut map = HashMap::new();
+        for c in &credentials {
+            map.insert(c.ak.clone(), c.clone());
+        }
+        let data_dir = self.data_dir.clone();
+        let store = Arc::new(
+            tokio::task::spawn_blocking(move || Store::open(data_dir.as_deref()))
+                .await
+                .map_err(|e| EmulatorError::Config(e.to_string()))??,
+        );
+        let persisted = ClockState::load(&store)?;
+        let initial = persisted.unwrap_or_else(|| {
+            let now = clock::real_now_ms();
+            ClockState {
+                anchor_real_ms: now,
+                anchor_virtual_ms: now,
+                speed: 1.0,
+            }
+        });
+        let clock = ClockHandle::new(initial, Arc::clone(&store));
+        if let Some(speed) = self.speed {
+            clock
+                .set_speed(speed)
+                .map_err(|e| EmulatorError::Config(e.to_string()))?;
+        } else if persisted.is_none() {
+            clock
+                .set_speed(1.0)
+                .map_err(|e| EmulatorError::Config(e.to_string()))?;
+        }
+        let app = Arc::new(App {
+            store,
+            clock: clock.clone(),
+            credentials: map,
+            timings: self.timings,
+            region: self.region,
+            max_body_bytes: self.max_body_bytes,
+            faults: Mutex::new(VecDeque::new()),
+            requests: Mutex::new(VecDeque::new()),
+            seq: std::sync::atomic::AtomicU64::new(1),
+        });
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let router = router(Arc::clone(&app)).layer(
+            tower::limit::GlobalConcurrencyLimitLayer::new(self.concurrency_limit),
+        );
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "hwcloud emulator listening");
+        Ok(EmulatorHandle {
+            addr,
+            clock,
+            credentials,
+            data_dir: self.data_dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+fn router(app: Arc<App>) -> Router {
+    let fb = service::serve;
+    Router::new()
+        .route("/", get(control::health).fallback(fb))
+        .route("/_emulator/clock", get(control::clock_get).fallback(fb))
+        .route(
+            "/_emulator/clock/advance",
+            post(control::clock_advance).fallback(fb),
+        )
+        .route(
+            "/_emulator/clock/speed",
+            post(control::clock_speed).fallback(fb),
+        )
+        .route(
+            "/_emulator/faults",
+            post(control::faults_add)
+                .delete(control::faults_clear)
+                .fallback(fb),
+        )
+        .route(
+            "/_emulator/requests",
+            get(control::requests_list)
+                .delete(control::requests_clear)
+                .fallback(fb),
+        )
+        .fallback(fb)
+        .with_state(app)
+}
+
+/// A running emulator. Dropping it stops the server (like [`EmulatorHandle::shutdown`],
+/// without waiting).
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    clock: ClockHandle,
+    credentials: Vec<Credential>,
+    data_dir: Option<PathBuf>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The virtual clock.
+    pub fn clock(&self) -> &ClockHandle {
+        &self.clock
+    }
+
+    /// Accepted credentials (the test default when none were configured).
+    pub fn credentials(&self) -> &[Credential] {
+        &self.credentials
+    }
+
+    /// The first accepted credential.
+    pub fn default_credential(&self) -> &Credential {
+        // `start` always puts at least one credential in the list.
+        &self.credentials[0]
+    }
+
+    /// The data directory, when state is durable.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir.as_deref()
+    }
+
+    /// Stops accepting connections, lets running requests finish, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until `signal` completes (e.g. ctrl-c), then shuts down gracefully.
+    pub async fn run_until(self, signal: impl std::future::Future<Output = ()>) {
+        signal.await;
+        self.shutdown().await;
+    }
+}
