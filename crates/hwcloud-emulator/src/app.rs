@@ -1,14 +1,17 @@
-//! Shared server state.
+//! Shared server state: what every request handler reaches through `State<Arc<App>>`, and
+//! the one way handlers touch storage ([`App::tx`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ClockHandle;
 use crate::config::{Credential, Timings};
-use crate::error::{ApiError, Service};
-use crate::store::{Db, Store};
+use crate::error::ApiError;
+use crate::profile::{Profile, codes};
+use crate::store::{Db, Store, StoreError};
 use crate::sync::lock;
 
 /// How many recorded requests are kept (oldest dropped first).
@@ -119,7 +122,8 @@ impl App {
 
     /// Runs `f` with the virtual time in one storage transaction: inline for the in-memory
     /// store, on a blocking thread for the durable one (its commit waits for the disk).
-    pub async fn tx<T, F>(self: &Arc<Self>, svc: Service, f: F) -> Result<T, ApiError>
+    /// A failure of the storage itself answers 500 with `svc`'s internal-error code.
+    pub async fn tx<T, F>(self: &Arc<Self>, svc: &Profile, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Db<'_>, i64) -> Result<T, ApiError> + Send + 'static,
@@ -135,9 +139,9 @@ impl App {
                 })
             })
             .await
-            .map_err(|_| ApiError::internal(svc, "Internal service error."))?
+            .map_err(|_| svc.internal("Internal service error."))?
         };
-        result.map_err(|e| e.in_service(svc))
+        result.map_err(|e| svc.claim(e))
     }
 }
 
@@ -146,22 +150,15 @@ fn pending(faults: &VecDeque<FaultSpec>) -> u64 {
     faults.iter().map(|f| u64::from(f.count)).sum()
 }
 
-/// A random lower-case hex string of `n` characters.
-pub fn hex_id(n: usize) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    (0..n)
-        .map(|_| char::from(HEX[fastrand::usize(..16)]))
-        .collect()
-}
-
-/// A random UUID-shaped id (8-4-4-4-12 hex).
-pub fn uuid() -> String {
-    format!(
-        "{}-{}-4{}-{}-{}",
-        hex_id(8),
-        hex_id(4),
-        hex_id(3),
-        hex_id(4),
-        hex_id(12)
-    )
+/// A storage failure is a 500; [`App::tx`] gives it the code of the service whose request
+/// failed ([`Profile::claim`]).
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::DCS_INTERNAL,
+            "Internal service error (storage).",
+        )
+    }
 }

@@ -12,7 +12,8 @@ use hwcloud_core::signing::{
 };
 
 use crate::app::App;
-use crate::error::{ApiError, Service, codes};
+use crate::error::ApiError;
+use crate::profile::{Profile, codes};
 
 /// Largest accepted distance between `X-Sdk-Date` and the real clock.
 pub const MAX_SKEW: Duration = hwcloud_core::signing::DEFAULT_MAX_SKEW;
@@ -37,53 +38,44 @@ pub struct Incoming<'a> {
 }
 
 /// Authenticates a request and checks the `X-Project-Id` header against the caller.
-pub fn authenticate(app: &App, req: &Incoming<'_>, svc: Service) -> Result<Caller, ApiError> {
+pub fn authenticate(app: &App, req: &Incoming<'_>, svc: &Profile) -> Result<Caller, ApiError> {
     let caller = if let Some(auth) = header(req.headers, "authorization") {
         verify_signature(app, req, auth, svc)?
     } else if let Some(token) = header(req.headers, "x-auth-token") {
         let project = token.trim().strip_prefix(TOKEN_PREFIX).unwrap_or("");
         if project.is_empty() || !app.knows_project(project) {
-            return Err(ApiError::unauthorized(
-                "the X-Auth-Token is invalid or expired",
-            ));
+            return Err(unauthorized("the X-Auth-Token is invalid or expired"));
         }
         Caller {
             project_id: project.to_owned(),
         }
     } else {
-        return Err(ApiError::unauthorized(
+        return Err(unauthorized(
             "the request has neither an Authorization header nor an X-Auth-Token",
         ));
     };
     if let Some(p) = header(req.headers, "x-project-id") {
         if p.trim() != caller.project_id {
-            return Err(forbidden_project(svc));
+            return Err(svc.forbidden_project());
         }
     }
     Ok(caller)
 }
 
-/// 403: the project named by the request is not the caller's.
-pub fn forbidden_project(svc: Service) -> ApiError {
-    match svc {
-        Service::Dcs => ApiError::new(
-            StatusCode::FORBIDDEN,
-            codes::DCS_PROJECT_MISMATCH,
-            "The project ID in the request does not match the credentials.",
-        ),
-        Service::Sms => ApiError::new(
-            StatusCode::FORBIDDEN,
-            codes::SMS_FORBIDDEN,
-            "You do not have permission to perform this action on this project.",
-        ),
-    }
+/// 401 from API Gateway, the same for every service.
+fn unauthorized(msg: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::AUTH,
+        format!("Incorrect IAM authentication information: {msg}"),
+    )
 }
 
 fn verify_signature(
     app: &App,
     req: &Incoming<'_>,
     auth: &str,
-    svc: Service,
+    svc: &Profile,
 ) -> Result<Caller, ApiError> {
     let signable = SignableRequest {
         method: req.method,
@@ -94,10 +86,6 @@ fn verify_signature(
     };
     let lookup = |ak: &str| -> Option<Secret> { app.credentials.get(ak).map(|c| c.sk.clone()) };
     let now = SystemTime::now();
-    let service_name = match svc {
-        Service::Dcs => "dcs",
-        Service::Sms => "sms",
-    };
     // V11-HMAC-SHA256 derives its key from the region the client signed for (the
     // `Credential=AK/date/region/service` scope): take the region from there, the service
     // from the path. Unparsable headers fall back to the configured region; `verify` then
@@ -110,7 +98,7 @@ fn verify_signature(
         .unwrap_or_else(|| app.region.clone());
     let scope = DerivationScope {
         region,
-        service: service_name.to_owned(),
+        service: svc.signing_name.to_owned(),
     };
     // The verifier must never take the server down, whatever the input.
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -119,14 +107,14 @@ fn verify_signature(
     match outcome {
         Ok(Ok(v)) => {
             let Some(cred) = app.credentials.get(&v.access_key) else {
-                return Err(ApiError::unauthorized(VerifyError::UnknownAccessKey));
+                return Err(unauthorized(VerifyError::UnknownAccessKey));
             };
             Ok(Caller {
                 project_id: cred.project_id.clone(),
             })
         }
-        Ok(Err(e)) => Err(ApiError::unauthorized(e)),
-        Err(_) => Err(ApiError::unauthorized(
+        Ok(Err(e)) => Err(unauthorized(e)),
+        Err(_) => Err(unauthorized(
             "the Authorization header could not be verified",
         )),
     }

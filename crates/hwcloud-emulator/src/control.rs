@@ -23,7 +23,8 @@ use serde::Deserialize;
 
 use crate::app::{App, FaultSpec};
 use crate::clock::ClockState;
-use crate::error::{ApiError, Service};
+use crate::error::ApiError;
+use crate::profile;
 use crate::response::json;
 use crate::sync::lock;
 use crate::timefmt::iso8601_ms;
@@ -31,7 +32,7 @@ use crate::timefmt::iso8601_ms;
 const BAD: &str = "EMULATOR.0400";
 
 fn bad(msg: impl Into<String>) -> Response {
-    ApiError::new(StatusCode::BAD_REQUEST, BAD, msg).into_response_for(Service::Dcs)
+    profile::DCS.respond(&ApiError::new(StatusCode::BAD_REQUEST, BAD, msg))
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Box<Response>> {

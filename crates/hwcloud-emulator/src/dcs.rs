@@ -18,10 +18,12 @@ use hwcloud_dcs::types as t;
 use hwcloud_dcs::types::MigrationTaskStatus as Status;
 use serde::{Deserialize, Serialize};
 
-use crate::app::{App, hex_id, uuid};
+use crate::app::App;
 use crate::config::{Timings, ms};
-use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, check_id, page, parse_body, validated};
+use crate::error::ApiError;
+use crate::ids::{check_id, hex_id, uuid};
+use crate::profile::{self, Profile, codes};
+use crate::request::{Ctx, page, parse_body, validated};
 use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timefmt::iso8601_ms;
@@ -32,7 +34,7 @@ const TASK: Kind = Kind::new("dcs_task");
 /// Stored kind of DCS background jobs.
 const JOB: Kind = Kind::new("dcs_job");
 
-const SVC: Service = Service::Dcs;
+const SVC: &Profile = &profile::DCS;
 
 /// The DCS operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,24 +370,27 @@ impl DcsTask {
     }
 }
 
+/// The DCS "task does not exist" answer (also another project's task, and after delete).
+fn no_task(task_id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        codes::DCS_NO_TASK,
+        format!("The migration task {task_id} does not exist."),
+    )
+}
+
 /// 400: the operation is not allowed in the task's current state.
 fn bad_state(msg: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, codes::DCS_BAD_STATE, msg)
 }
 
 fn check_task_id(id: &str) -> Result<(), ApiError> {
-    check_id(
-        id,
-        64,
-        codes::DCS_BAD_TASK_ID,
-        "task_id",
-        "Invalid task ID format",
-    )
+    SVC.task_id.check(id)
 }
 
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
     db.get::<DcsTask>(TASK, project, id)?
-        .ok_or_else(|| ApiError::dcs_no_task(id))
+        .ok_or_else(|| no_task(id))
 }
 
 fn save(db: &Db<'_>, task: &DcsTask) -> Result<(), ApiError> {
@@ -452,7 +457,7 @@ async fn create_legacy_online(
 }
 
 /// Serves one DCS operation.
-pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, ApiError> {
+pub async fn dispatch(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, ApiError> {
     let project = ctx.caller.project_id.clone();
     let timings = app.timings;
     match op {
@@ -743,7 +748,7 @@ pub async fn handle(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, Api
                         let outcome = match check_task_id(&id) {
                             Err(e) => Err(e),
                             Ok(()) => match db.get::<DcsTask>(TASK, &project, &id)? {
-                                None => Err(ApiError::dcs_no_task(&id)),
+                                None => Err(no_task(&id)),
                                 Some(mut task) => {
                                     let r = if op == DcsOp::BatchStopMigrationTasks {
                                         task.stop(now, &timings, false)

@@ -21,10 +21,13 @@ mod config;
 mod control;
 mod dcs;
 mod error;
+mod ids;
+mod pipeline;
+mod profile;
 mod request;
 mod response;
+mod routing;
 mod server;
-mod service;
 mod sms;
 mod store;
 mod sync;
@@ -38,7 +41,7 @@ pub use config::{
     Credential, CredentialsFileError, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SK,
     Timings, parse_credentials, read_credentials_file,
 };
-pub use error::codes;
+pub use profile::codes;
 pub use server::{
     DEFAULT_CONCURRENCY_LIMIT, DEFAULT_MAX_BODY_BYTES, Emulator, EmulatorBuilder, EmulatorError,
     EmulatorHandle,

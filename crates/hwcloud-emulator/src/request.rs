@@ -1,12 +1,13 @@
 //! Request parsing shared by the services: body decoding with field paths, query and path
-//! parameters.
+//! parameters, the generated `validate()`, paging.
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, Service, codes};
+use crate::error::ApiError;
+use crate::profile::Profile;
 
 /// Decoded path parameters by placeholder name.
 pub type PathParams = Vec<(&'static str, String)>;
@@ -41,12 +42,11 @@ impl Ctx {
     }
 
     /// Query parameter `name` as an `i32`, naming the parameter when it is not one.
-    pub fn query_i32(&self, svc: Service, name: &str) -> Result<Option<i32>, ApiError> {
+    pub fn query_i32(&self, svc: &Profile, name: &str) -> Result<Option<i32>, ApiError> {
         match self.query(name) {
             None => Ok(None),
             Some(v) => v.trim().parse::<i32>().map(Some).map_err(|_| {
-                ApiError::invalid_param(
-                    svc.invalid_code(),
+                svc.invalid_param(
                     name,
                     format!("Invalid request parameter: query parameter {name} must be an integer, got `{}`", truncate(v, 64)),
                 )
@@ -58,12 +58,10 @@ impl Ctx {
 /// `input` once its generated `validate()` passes; otherwise 400 listing every violation in
 /// `svc`'s shape.
 pub fn validated<I: hwcloud_core::operation::Operation>(
-    svc: Service,
+    svc: &Profile,
     input: I,
 ) -> Result<I, ApiError> {
-    input
-        .validate()
-        .map_err(|e| ApiError::validation(svc, &e))?;
+    input.validate().map_err(|e| svc.validation(&e))?;
     Ok(input)
 }
 
@@ -77,33 +75,25 @@ pub fn truncate(s: &str, n: usize) -> String {
 }
 
 /// Decodes a JSON request body into `T`, naming the offending field on failure.
-pub fn parse_body<T: DeserializeOwned>(svc: Service, body: &[u8]) -> Result<T, ApiError> {
-    let (empty_code, not_json_code, invalid) = match svc {
-        Service::Dcs => (
-            codes::DCS_EMPTY_BODY,
-            codes::DCS_NOT_JSON,
-            codes::DCS_INVALID,
-        ),
-        Service::Sms => (codes::SMS_INVALID, codes::SMS_INVALID, codes::SMS_INVALID),
-    };
+pub fn parse_body<T: DeserializeOwned>(svc: &Profile, body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            empty_code,
+            svc.codes.empty_body,
             "The request body is empty; a JSON object is required.",
         ));
     }
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            not_json_code,
+            svc.codes.not_json,
             format!("The request body is not valid JSON: {e}"),
         )
     })?;
     if !value.is_object() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            not_json_code,
+            svc.codes.not_json,
             "The request body must be a JSON object.",
         ));
     }
@@ -125,11 +115,7 @@ pub fn parse_body<T: DeserializeOwned>(svc: Service, body: &[u8]) -> Result<T, A
         } else {
             inner
         };
-        ApiError::invalid_param(
-            invalid,
-            &path,
-            format!("Invalid request parameter: {path}: {msg}"),
-        )
+        svc.invalid_param(&path, format!("Invalid request parameter: {path}: {msg}"))
     })
 }
 
@@ -137,34 +123,6 @@ pub fn parse_body<T: DeserializeOwned>(svc: Service, body: &[u8]) -> Result<T, A
 pub fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
     raw.map(hwcloud_core::signing::encoding::parse_query)
         .unwrap_or_default()
-}
-
-/// Checks an id (`param`): 1..=`max` characters from `[A-Za-z0-9_.-]`; otherwise a 400 with
-/// `code` naming `param`, its message starting with `head` (the service's documented text,
-/// e.g. DCS.4070 "Invalid task ID format").
-pub fn check_id(
-    value: &str,
-    max: usize,
-    code: &str,
-    param: &str,
-    head: &str,
-) -> Result<(), ApiError> {
-    let ok = !value.is_empty()
-        && value.len() <= max
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_param(
-            code,
-            param,
-            format!(
-                "{head}: {param} must be 1 to {max} characters from A-Z, a-z, 0-9, '-', '_' and '.'."
-            ),
-        ))
-    }
 }
 
 /// One page of `items`: their total count (saturated to `i32`, as the APIs count) and the
@@ -187,6 +145,8 @@ pub fn page<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::check_id;
+    use crate::profile::{DCS, codes};
 
     #[test]
     fn decodes_percent_and_keeps_bad_escapes() {
@@ -247,14 +207,14 @@ mod tests {
 
     #[test]
     fn body_errors_name_the_field() {
-        let e = parse_body::<Outer>(Service::Dcs, br#"{"target":{}}"#).unwrap_err();
+        let e = parse_body::<Outer>(&DCS, br#"{"target":{}}"#).unwrap_err();
         assert_eq!(e.params, ["target.id"]);
-        let e = parse_body::<Outer>(Service::Dcs, br#"{"target":{"id":"x"},"n":"q"}"#).unwrap_err();
+        let e = parse_body::<Outer>(&DCS, br#"{"target":{"id":"x"},"n":"q"}"#).unwrap_err();
         assert_eq!(e.params, ["n"]);
         assert!(e.msg.contains("n: invalid type"), "{}", e.msg);
-        let e = parse_body::<Outer>(Service::Dcs, b"{").unwrap_err();
+        let e = parse_body::<Outer>(&DCS, b"{").unwrap_err();
         assert_eq!(e.code, codes::DCS_NOT_JSON);
-        let e = parse_body::<Outer>(Service::Dcs, b" ").unwrap_err();
+        let e = parse_body::<Outer>(&DCS, b" ").unwrap_err();
         assert_eq!(e.code, codes::DCS_EMPTY_BODY);
     }
 }

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::clock::{self, ClockHandle, ClockState};
 use crate::config::{Credential, DEFAULT_REGION, Timings};
 use crate::store::{Store, StoreError};
-use crate::{control, service};
+use crate::{control, pipeline};
 
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -232,7 +232,7 @@ impl EmulatorBuilder {
 }
 
 fn router(app: Arc<App>) -> Router {
-    let fb = service::serve;
+    let fb = pipeline::serve;
     Router::new()
         .route("/", get(control::health).fallback(fb))
         .route("/_emulator/clock", get(control::clock_get).fallback(fb))

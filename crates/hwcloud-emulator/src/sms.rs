@@ -15,10 +15,12 @@ use hwcloud_sms::types as t;
 use hwcloud_sms::types::{TaskOperation, TaskState};
 use serde::{Deserialize, Serialize};
 
-use crate::app::{App, uuid};
+use crate::app::App;
 use crate::config::{Timings, ms};
-use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, check_id, page, parse_body, validated};
+use crate::error::ApiError;
+use crate::ids::uuid;
+use crate::profile::{self, Profile, codes};
+use crate::request::{Ctx, page, parse_body, validated};
 use crate::response::json;
 use crate::store::{Db, Kind};
 use crate::timeline::Timeline;
@@ -26,7 +28,7 @@ use crate::timeline::Timeline;
 /// Stored kind of SMS tasks.
 const TASK: Kind = Kind::new("sms_task");
 
-const SVC: Service = Service::Sms;
+const SVC: &Profile = &profile::SMS;
 
 /// Sub-tasks of a migration, in order; each takes an equal share of the migration time.
 const SUB_TASKS: &[&str] = &[
@@ -300,9 +302,18 @@ impl SmsTask {
     }
 }
 
+/// 404 SMS.0404 (the emulator's code; SMS documents none).
+fn no_task(task_id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        codes::SMS_NO_TASK,
+        format!("The task {task_id} does not exist."),
+    )
+}
+
 fn load(db: &Db<'_>, project: &str, id: &str) -> Result<SmsTask, ApiError> {
     db.get::<SmsTask>(TASK, project, id)?
-        .ok_or_else(|| ApiError::sms_no_task(id))
+        .ok_or_else(|| no_task(id))
 }
 
 fn save(db: &Db<'_>, task: &SmsTask) -> Result<(), ApiError> {
@@ -348,17 +359,11 @@ fn text_ok() -> Response {
 }
 
 fn check_task_id(id: &str) -> Result<(), ApiError> {
-    check_id(
-        id,
-        36,
-        codes::SMS_INVALID,
-        "task_id",
-        "Invalid request parameter",
-    )
+    SVC.task_id.check(id)
 }
 
 /// Serves one SMS operation.
-pub async fn handle(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, ApiError> {
+pub async fn dispatch(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, ApiError> {
     let project = ctx.caller.project_id.clone();
     let timings = app.timings;
     match op {

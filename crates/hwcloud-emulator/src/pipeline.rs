@@ -1,4 +1,6 @@
-//! The service entry point: every request that is not `GET /` or `/_emulator/...`.
+//! The request pipeline every service request goes through (everything that is not `GET /`
+//! or `/_emulator/...`), the same for every service: what differs is read from the service's
+//! [`Profile`].
 //!
 //! Order of checks: body limit (413) → fault injection → route (404) → authentication (401)
 //! and project (403) → operation (400 validation, then the handler); every request is then
@@ -12,74 +14,22 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
-use crate::app::{App, RecordedRequest, hex_id};
-use crate::auth::{Incoming, authenticate, forbidden_project};
+use crate::app::{App, RecordedRequest};
+use crate::auth::{Incoming, authenticate};
 use crate::clock::real_now_ms;
-use crate::dcs::{self, DcsOp};
-use crate::error::{ApiError, Service, codes};
-use crate::request::{Ctx, PathParams, check_id, parse_query};
-use crate::sms::{self, SmsOp};
-use hwcloud_core::signing::encoding::url_decode;
+use crate::error::ApiError;
+use crate::ids::hex_id;
+use crate::profile::{self, Profile, codes};
+use crate::request::{Ctx, parse_query};
+use crate::routing::match_route;
 use hwcloud_core::transport::{header_pairs, is_credential_header};
 
-/// A routed operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Dcs(DcsOp),
-    Sms(SmsOp),
-}
-
-/// Matches `method` and `path` against every spec operation.
-pub fn match_route(method: &str, path: &str) -> Option<(Op, PathParams)> {
-    let dcs = dcs::ROUTES.iter().map(|(m, o)| (*m, Op::Dcs(*o)));
-    let sms = sms::ROUTES.iter().map(|(m, o)| (*m, Op::Sms(*o)));
-    let mut best: Option<(Op, PathParams, usize)> = None;
-    for (meta, op) in dcs.chain(sms) {
-        if meta.method != method {
-            continue;
-        }
-        if let Some((params, literals)) = match_template(meta.path, path) {
-            // Prefer the template with the most literal segments (`/tasks/delete` over
-            // `/tasks/{task_id}`).
-            if best.as_ref().is_none_or(|(_, _, l)| literals > *l) {
-                best = Some((op, params, literals));
-            }
-        }
-    }
-    best.map(|(op, params, _)| (op, params))
-}
-
-fn match_template(template: &'static str, path: &str) -> Option<(PathParams, usize)> {
-    let mut t = template.split('/');
-    let mut p = path.split('/');
-    let mut params = Vec::new();
-    let mut literals = 0;
-    loop {
-        match (t.next(), p.next()) {
-            (None, None) => return Some((params, literals)),
-            (Some(ts), Some(ps)) => {
-                if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    if ps.is_empty() {
-                        return None;
-                    }
-                    params.push((name, url_decode(ps)));
-                } else if ts == ps {
-                    literals += 1;
-                } else {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-}
-
-/// Axum fallback handler serving DCS and SMS.
+/// Axum fallback handler serving every service.
 pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     let request_id = hex_id(32);
     let (parts, body) = req.into_parts();
     let raw_path = parts.uri.path().to_owned();
-    let svc = Service::from_path(&raw_path);
+    let svc = profile::for_path(&raw_path);
     let method = parts.method.as_str().to_owned();
     let raw_query = parts.uri.query().map(str::to_owned);
     let headers = header_pairs(&parts.headers);
@@ -140,7 +90,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     let result = match injected_status {
         Some((status, retry_after)) => Err(injected(status, svc, retry_after)),
         None => {
-            handle(
+            serve_operation(
                 &app,
                 svc,
                 &method,
@@ -159,7 +109,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
             if e.status.is_server_error() {
                 tracing::warn!(code = %e.code, msg = %e.msg, "server error answer");
             }
-            e.into_response_for(svc)
+            svc.respond(&e)
         }
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -168,13 +118,13 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     resp
 }
 
-fn injected(status: StatusCode, svc: Service, retry_after: Option<u64>) -> ApiError {
+fn injected(status: StatusCode, svc: &Profile, retry_after: Option<u64>) -> ApiError {
     let code = if status == StatusCode::TOO_MANY_REQUESTS {
         codes::THROTTLED
     } else if status.is_server_error() {
-        svc.internal_code()
+        svc.codes.internal
     } else {
-        svc.invalid_code()
+        svc.codes.invalid
     };
     let mut e = ApiError::new(
         status,
@@ -201,9 +151,10 @@ fn dropped_connection() -> Response {
     resp
 }
 
-async fn handle(
+/// Refuses a body over the limit, routes, authenticates, checks the project and serves.
+async fn serve_operation(
     app: &Arc<App>,
-    svc: Service,
+    svc: &Profile,
     method: &str,
     raw_path: &str,
     raw_query: Option<&str>,
@@ -239,16 +190,10 @@ async fn handle(
         },
         svc,
     )?;
-    if let Some((_, project)) = params.iter().find(|(k, _)| *k == "project_id") {
-        check_id(
-            project,
-            64,
-            codes::DCS_BAD_PROJECT,
-            "project_id",
-            "Invalid project ID format",
-        )?;
+    if let Some((_, project)) = params.iter().find(|(k, _)| *k == svc.project_id.param) {
+        svc.project_id.check(project)?;
         if *project != caller.project_id {
-            return Err(forbidden_project(svc));
+            return Err(svc.forbidden_project());
         }
     }
     let ctx = Ctx {
@@ -257,8 +202,5 @@ async fn handle(
         query,
         body,
     };
-    match op {
-        Op::Dcs(op) => dcs::handle(app, op, ctx).await,
-        Op::Sms(op) => sms::handle(app, op, ctx).await,
-    }
+    op.serve(app, ctx).await
 }
