@@ -1,0 +1,325 @@
+//! The stored DCS records and their transitions: no HTTP, no response bodies. Statuses,
+//! methods and backup-file descriptions are the generated types, so the stored JSON holds
+//! their wire values.
+//!
+//! Lifecycles (the `MigrationTaskStatus` values and the `MigrationTaskDone`,
+//! `MigrationTaskStopped` and `JobDone` waiters of `spec/dcs.yaml`; Huawei Cloud DCS API
+//! reference, "Querying Details of a Data Migration Task" and "Stopping a Data Migration
+//! Task"):
+//! - online: CreateOnlineMigrationTask → `CREATING` (job RUNNING) → after `timings.job`
+//!   `RUNNING` (job SUCCESS, waiting for configuration) → SetOnlineMigrationTask →
+//!   `FULLMIGRATING` → after `timings.full_sync` `SUCCESS` (full) or `INCRMIGEATING`
+//!   (incremental, until stopped);
+//! - backup import: CreateMigrationTask → `MIGRATING` → after `timings.backup_import` `SUCCESS`;
+//! - stop: `TERMINATING` → after `timings.terminate` `TERMINATED`; sync-stop: `TERMINATED` at
+//!   once; batch restart of a stopped online task: `FULLMIGRATING` again.
+
+use hwcloud_dcs::types as t;
+use hwcloud_dcs::types::MigrationTaskStatus as Status;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Timings, ms};
+use crate::store::{Db, Kind, StoreError};
+use crate::timeline::Timeline;
+
+/// Stored kind of [`DcsTask`] records.
+const TASK: Kind = Kind::new("dcs_task");
+/// Stored kind of [`Job`] records.
+const JOB: Kind = Kind::new("dcs_job");
+
+/// How a task migrates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// From a running Redis through a migration machine.
+    Online,
+    /// From backup files.
+    BackupImport,
+}
+
+/// A source or target Redis as the task knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub addrs: Option<String>,
+}
+
+/// A stored DCS migration task. Passwords are never stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DcsTask {
+    pub id: String,
+    pub project_id: String,
+    pub kind: TaskKind,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_ms: i64,
+    pub job_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub security_group_id: Option<String>,
+    pub migration_method: Option<t::MigrationMethod>,
+    pub resume_mode: Option<t::ResumeMode>,
+    pub bandwidth_limit_mb: Option<String>,
+    pub source: Option<Endpoint>,
+    pub target: Option<Endpoint>,
+    pub backup_files: Option<t::MigrationTaskBackupFiles>,
+    pub ecs_ip: Option<String>,
+    /// Keys in the (pretend) source, fixed per task id: what `/stats` counts towards.
+    pub source_dbsize: i64,
+    pub timeline: Timeline<Status>,
+}
+
+/// A stored background job (the creation of a migration machine).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
+    pub job_id: String,
+    pub task_id: String,
+    pub job_type: String,
+    pub begin_ms: i64,
+    pub end_ms: i64,
+}
+
+/// What SetOnlineMigrationTask configures.
+#[derive(Debug, Clone)]
+pub struct OnlineConfig {
+    pub migration_method: t::MigrationMethod,
+    pub resume_mode: t::ResumeMode,
+    pub bandwidth_limit_mb: Option<String>,
+    pub source: Endpoint,
+    pub target: Endpoint,
+}
+
+/// Why a task refused an action in its current state (DCS answers it as DCS.4026).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+/// FNV-1a of `s`: stable pseudo-random figures (sizes, addresses, rates) per task id.
+pub fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl DcsTask {
+    /// A task with nothing configured and an empty timeline.
+    pub fn new(id: String, project_id: String, kind: TaskKind, name: String, now: i64) -> Self {
+        let source_dbsize = 10_000 + i64::try_from(fnv(&id) % 90_000).unwrap_or(0);
+        Self {
+            id,
+            project_id,
+            kind,
+            name,
+            description: None,
+            created_ms: now,
+            job_id: None,
+            vpc_id: None,
+            subnet_id: None,
+            security_group_id: None,
+            migration_method: None,
+            resume_mode: None,
+            bandwidth_limit_mb: None,
+            source: None,
+            target: None,
+            backup_files: None,
+            ecs_ip: None,
+            source_dbsize,
+            timeline: Timeline::default(),
+        }
+    }
+
+    /// The task `id` of `project`, if it exists there.
+    pub fn load(db: &Db<'_>, project: &str, id: &str) -> Result<Option<Self>, StoreError> {
+        db.get(TASK, project, id)
+    }
+
+    /// Every task of `project`, oldest first.
+    pub fn list(db: &Db<'_>, project: &str) -> Result<Vec<Self>, StoreError> {
+        db.list(TASK, project)
+    }
+
+    /// Deletes the task `id` of `project`; true when it existed.
+    pub fn delete(db: &Db<'_>, project: &str, id: &str) -> Result<bool, StoreError> {
+        db.delete(TASK, project, id)
+    }
+
+    /// Stores the task (insert or update).
+    pub fn save(&self, db: &Db<'_>) -> Result<(), StoreError> {
+        db.put(TASK, &self.project_id, &self.id, self.created_ms, self)
+    }
+
+    /// The status at `now`.
+    pub fn status(&self, now: i64) -> Status {
+        self.timeline.status(now, Status::Creating)
+    }
+
+    /// When the status in force at `now` began (creation for an empty timeline).
+    pub fn updated_ms(&self, now: i64) -> i64 {
+        self.timeline
+            .current(now)
+            .map_or(self.created_ms, |t| t.at_ms)
+    }
+
+    /// Backup import: `MIGRATING` from `now`, `SUCCESS` after `timings.backup_import`.
+    pub fn import_backup(&mut self, now: i64, timings: &Timings) {
+        let end = now + ms(timings.backup_import);
+        self.timeline.push_phase(
+            now,
+            end,
+            Status::Migrating,
+            "Importing the backup files into the target instance.",
+        );
+        self.timeline.push(
+            end,
+            Status::Success,
+            "The backup files were imported; the migration succeeded.",
+        );
+    }
+
+    /// Creates the migration machine of an online task as job `job_id`: `CREATING` from
+    /// `now`, `RUNNING` (waiting for configuration) once the job ends after `timings.job`.
+    pub fn create_machine(&mut self, job_id: String, now: i64, timings: &Timings) -> Job {
+        let h = fnv(&self.id);
+        self.ecs_ip = Some(format!("192.168.{}.{}", h % 250, 2 + (h >> 8) % 250));
+        self.job_id = Some(job_id.clone());
+        let end = now + ms(timings.job);
+        self.timeline
+            .push(now, Status::Creating, "Creating the migration machine.");
+        self.timeline.push(
+            end,
+            Status::Running,
+            "The migration machine is ready; waiting for the task to be configured.",
+        );
+        Job {
+            job_id,
+            task_id: self.id.clone(),
+            job_type: "createMigrationTask".to_owned(),
+            begin_ms: now,
+            end_ms: end,
+        }
+    }
+
+    /// SetOnlineMigrationTask: only an online task whose machine is ready (`RUNNING`) and not
+    /// configured yet; starts the full synchronisation.
+    pub fn configure(
+        &mut self,
+        config: OnlineConfig,
+        now: i64,
+        timings: &Timings,
+    ) -> Result<(), Refused> {
+        let st = self.status(now);
+        if self.kind != TaskKind::Online {
+            return Err(Refused(
+                "This task is a backup import; only online migration tasks can be configured."
+                    .to_owned(),
+            ));
+        }
+        if st != Status::Running {
+            return Err(Refused(format!(
+                "The migration task is {st}; it can be configured only while RUNNING (migration machine ready, not configured yet)."
+            )));
+        }
+        self.migration_method = Some(config.migration_method);
+        self.resume_mode = Some(config.resume_mode);
+        self.bandwidth_limit_mb = config.bandwidth_limit_mb;
+        self.source = Some(config.source);
+        self.target = Some(config.target);
+        self.start_sync(
+            now,
+            timings,
+            "The task was configured; full synchronisation started.",
+        );
+        Ok(())
+    }
+
+    /// Stops the task (sync: at once).
+    pub fn stop(&mut self, now: i64, timings: &Timings, sync: bool) -> Result<(), Refused> {
+        let st = self.status(now);
+        match st {
+            Status::Terminated => Ok(()),
+            Status::Terminating if !sync => Ok(()),
+            Status::Terminating
+            | Status::Running
+            | Status::FullMigrating
+            | Status::IncrMigrating
+            | Status::Migrating => {
+                self.timeline.cut(now);
+                if st != Status::Terminating {
+                    self.timeline
+                        .push(now, Status::Terminating, "Stopping the migration task.");
+                }
+                let at = if sync {
+                    now
+                } else {
+                    now + ms(timings.terminate)
+                };
+                self.timeline
+                    .push(at, Status::Terminated, "The migration task has stopped.");
+                Ok(())
+            }
+            other => Err(Refused(format!(
+                "The migration task {} is {other}; it cannot be stopped in this state.",
+                self.id
+            ))),
+        }
+    }
+
+    /// Full synchronisation from `now`: `FULLMIGRATING`, then after `timings.full_sync`
+    /// `INCRMIGEATING` (incremental method) or `SUCCESS`.
+    pub fn start_sync(&mut self, now: i64, timings: &Timings, message: &str) {
+        let end = now + ms(timings.full_sync);
+        self.timeline.cut(now);
+        self.timeline
+            .push_phase(now, end, Status::FullMigrating, message);
+        if self.migration_method == Some(t::MigrationMethod::Incremental) {
+            self.timeline.push(
+                end,
+                Status::IncrMigrating,
+                "Full synchronisation finished; incremental synchronisation is running.",
+            );
+        } else {
+            self.timeline.push(
+                end,
+                Status::Success,
+                "Full synchronisation finished; the migration succeeded.",
+            );
+        }
+    }
+
+    /// Batch restart: a configured online task that stopped, failed or finished syncs again.
+    pub fn restart(&mut self, now: i64, timings: &Timings) -> Result<(), Refused> {
+        let st = self.status(now);
+        if self.kind != TaskKind::Online || self.migration_method.is_none() {
+            return Err(Refused(format!(
+                "The migration task {} is not a configured online migration task and cannot be restarted.",
+                self.id
+            )));
+        }
+        match st {
+            Status::Terminated | Status::Failed | Status::MigrationFailed | Status::Success => {
+                self.start_sync(
+                    now,
+                    timings,
+                    "The migration task was restarted; full synchronisation started.",
+                );
+                Ok(())
+            }
+            other => Err(Refused(format!(
+                "The migration task {} is {other}; only stopped, failed or finished tasks can be restarted.",
+                self.id
+            ))),
+        }
+    }
+}
+
+impl Job {
+    /// The job `id` of `project`, if it exists there.
+    pub fn load(db: &Db<'_>, project: &str, id: &str) -> Result<Option<Self>, StoreError> {
+        db.get(JOB, project, id)
+    }
+
+    /// Stores the job under the task's project.
+    pub fn save(&self, db: &Db<'_>, project: &str) -> Result<(), StoreError> {
+        db.put(JOB, project, &self.job_id, self.begin_ms, self)
+    }
+}
