@@ -1,0 +1,186 @@
+//! The stored SMS task and its state transitions: no HTTP, no response bodies. The task
+//! keeps its validated create request (`PostTask`) as its configuration.
+//!
+//! Lifecycle (the `TaskState` values and the `TaskDone` waiter of `spec/sms.yaml`; Huawei
+//! Cloud SMS API reference, "Managing a Migration Task" and "Deleting a Migration Task"):
+//! CreateTask → `READY` (or straight to `RUNNING` with `auto_start`); action `start` (from
+//! READY/ABORT) → `RUNNING` with sub-task progress → after `timings.sms_migrate`
+//! `MIGRATE_SUCCESS`; `stop` → `ABORTING` → after `timings.sms_abort` `ABORT`; `restart`
+//! (from ABORT/MIGRATE_FAIL/MIGRATE_SUCCESS/SYNC_FAIL) → `RUNNING` again. Deleting a
+//! RUNNING/ABORTING/SYNCING/DELETING task is refused.
+
+use hwcloud_sms::types as t;
+use hwcloud_sms::types::{TaskOperation, TaskState};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Timings, ms};
+use crate::store::{Db, Kind, StoreError};
+use crate::timeline::Timeline;
+
+/// Stored kind of [`SmsTask`] records.
+const TASK: Kind = Kind::new("sms_task");
+
+/// A stored SMS task.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmsTask {
+    pub id: String,
+    pub owner_project_id: String,
+    pub created_ms: i64,
+    /// The create request as received (validated).
+    pub spec: t::PostTask,
+    pub timeline: Timeline<TaskState>,
+}
+
+/// Why a task refused an action in its current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// `start` outside READY / ABORT.
+    Start(TaskState),
+    /// `stop` outside RUNNING / SYNCING (ABORTING and ABORT are no-ops).
+    Stop(TaskState),
+    /// `restart` outside ABORT / MIGRATE_FAIL / MIGRATE_SUCCESS / SYNC_FAIL.
+    Restart(TaskState),
+    /// Delete of a running or stopping task (`id`, its state).
+    Delete(String, TaskState),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Start(st) => write!(
+                f,
+                "The task is {st}; only ready or paused tasks can be started."
+            ),
+            Refused::Stop(st) => write!(f, "The task is {st}; only running tasks can be paused."),
+            Refused::Restart(st) => write!(
+                f,
+                "The task is {st}; only paused, failed or finished tasks can be restarted."
+            ),
+            Refused::Delete(id, st) => write!(
+                f,
+                "The task {id} is {st}; running or stopping tasks cannot be deleted. Stop it first."
+            ),
+        }
+    }
+}
+
+impl SmsTask {
+    /// A new task for `spec`: `READY`, or `RUNNING` at once with `auto_start`.
+    pub fn create(
+        id: String,
+        project: String,
+        spec: t::PostTask,
+        now: i64,
+        timings: &Timings,
+    ) -> Self {
+        let mut task = SmsTask {
+            id,
+            owner_project_id: project,
+            created_ms: now,
+            spec,
+            timeline: Timeline::default(),
+        };
+        task.timeline
+            .push(now, TaskState::Ready, "The task was created.");
+        if task.spec.auto_start == Some(true) {
+            task.start(now, timings, "The migration started automatically.");
+        }
+        task
+    }
+
+    /// The task `id` of `project`, if it exists there.
+    pub fn load(db: &Db<'_>, project: &str, id: &str) -> Result<Option<Self>, StoreError> {
+        db.get(TASK, project, id)
+    }
+
+    /// Every task of `project`, oldest first.
+    pub fn list(db: &Db<'_>, project: &str) -> Result<Vec<Self>, StoreError> {
+        db.list(TASK, project)
+    }
+
+    /// Deletes the task `id` of `project`; true when it existed.
+    pub fn delete(db: &Db<'_>, project: &str, id: &str) -> Result<bool, StoreError> {
+        db.delete(TASK, project, id)
+    }
+
+    /// Stores the task (insert or update).
+    pub fn save(&self, db: &Db<'_>) -> Result<(), StoreError> {
+        db.put(
+            TASK,
+            &self.owner_project_id,
+            &self.id,
+            self.created_ms,
+            self,
+        )
+    }
+
+    /// The state at `now`.
+    pub fn state(&self, now: i64) -> TaskState {
+        self.timeline.status(now, TaskState::Ready)
+    }
+
+    fn start(&mut self, now: i64, timings: &Timings, message: &str) {
+        let end = now + ms(timings.sms_migrate);
+        self.timeline.cut(now);
+        self.timeline
+            .push_phase(now, end, TaskState::Running, message);
+        self.timeline.push(
+            end,
+            TaskState::MigrateSuccess,
+            "The migration finished successfully.",
+        );
+    }
+
+    /// UpdateTaskStatus: applies `op` (start, stop, restart; other documented operations are
+    /// accepted without a state change).
+    pub fn act(&mut self, op: &TaskOperation, now: i64, timings: &Timings) -> Result<(), Refused> {
+        let st = self.state(now);
+        match op {
+            TaskOperation::Start => match st {
+                TaskState::Ready | TaskState::Abort => {
+                    self.start(now, timings, "The migration started.");
+                    Ok(())
+                }
+                _ => Err(Refused::Start(st)),
+            },
+            TaskOperation::Stop => match st {
+                TaskState::Running | TaskState::Syncing => {
+                    self.timeline.cut(now);
+                    self.timeline
+                        .push(now, TaskState::Aborting, "Pausing the migration.");
+                    self.timeline.push(
+                        now + ms(timings.sms_abort),
+                        TaskState::Abort,
+                        "The migration is paused.",
+                    );
+                    Ok(())
+                }
+                TaskState::Aborting | TaskState::Abort => Ok(()),
+                _ => Err(Refused::Stop(st)),
+            },
+            TaskOperation::Restart => match st {
+                TaskState::Abort
+                | TaskState::MigrateFail
+                | TaskState::MigrateSuccess
+                | TaskState::SyncFail => {
+                    self.start(now, timings, "The migration restarted.");
+                    Ok(())
+                }
+                _ => Err(Refused::Restart(st)),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// `Ok` when the task may be deleted at `now` (not running or stopping).
+    pub fn deletable(&self, now: i64) -> Result<(), Refused> {
+        let st = self.state(now);
+        if matches!(
+            st,
+            TaskState::Running | TaskState::Aborting | TaskState::Syncing | TaskState::Deleting
+        ) {
+            return Err(Refused::Delete(self.id.clone(), st));
+        }
+        Ok(())
+    }
+}
