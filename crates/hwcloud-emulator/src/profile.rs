@@ -6,8 +6,9 @@
 //! is written once and reads these values; a new service is one more [`Profile`] in [`ALL`].
 //!
 //! Error shapes, as the services document them (the `DcsErrorBody` and `SmsErrorBody`
-//! schemas of `spec/dcs.yaml` and `spec/sms.yaml`; Huawei Cloud API references, "Error
-//! Codes" pages of DCS and SMS):
+//! schemas of `spec/dcs.yaml` and `spec/sms.yaml`; the DCS error-code appendix,
+//! `api-ref/source/appendix/error_codes.rst` of `opentelekomcloud-docs/distributed-cache-service`;
+//! the SMS error codes, <https://support.huaweicloud.com/intl/en-us/api-sms/ErrorCode.html>):
 //!
 //! - DCS: `{"error_code", "error_msg", "error_ext_msg"}`.
 //! - SMS: `{"error_code", "error_msg", "error_param": [...], "details": [{"error_code",

@@ -3,9 +3,10 @@
 //! their wire values.
 //!
 //! Lifecycles (the `MigrationTaskStatus` values and the `MigrationTaskDone`,
-//! `MigrationTaskStopped` and `JobDone` waiters of `spec/dcs.yaml`; Huawei Cloud DCS API
-//! reference, "Querying Details of a Data Migration Task" and "Stopping a Data Migration
-//! Task"):
+//! `MigrationTaskStopped` and `JobDone` waiters of `spec/dcs.yaml`; the status list of
+//! "Querying Details of a Data Migration Task" in the DCS API reference,
+//! `api-ref/source/apis_v2_recommended/data_migration/` of
+//! `opentelekomcloud-docs/distributed-cache-service`):
 //! - online: CreateOnlineMigrationTask → `CREATING` (job RUNNING) → after `timings.job`
 //!   `RUNNING` (job SUCCESS, waiting for configuration) → SetOnlineMigrationTask →
 //!   `FULLMIGRATING` → after `timings.full_sync` `SUCCESS` (full) or `INCRMIGEATING`

@@ -1,8 +1,9 @@
 //! The stored SMS task and its state transitions: no HTTP, no response bodies. The task
 //! keeps its validated create request (`PostTask`) as its configuration.
 //!
-//! Lifecycle (the `TaskState` values and the `TaskDone` waiter of `spec/sms.yaml`; Huawei
-//! Cloud SMS API reference, "Managing a Migration Task" and "Deleting a Migration Task"):
+//! Lifecycle (the `TaskState` values and the `TaskDone` waiter of `spec/sms.yaml`; the SMS
+//! API reference of UpdateTaskStatus,
+//! <https://support.huaweicloud.com/intl/en-us/api-sms/UpdateTaskStatus.html>):
 //! CreateTask → `READY` (or straight to `RUNNING` with `auto_start`); action `start` (from
 //! READY/ABORT) → `RUNNING` with sub-task progress → after `timings.sms_migrate`
 //! `MIGRATE_SUCCESS`; `stop` → `ABORTING` → after `timings.sms_abort` `ABORT`; `restart`
