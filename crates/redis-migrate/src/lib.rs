@@ -13,4 +13,5 @@ pub mod import;
 pub mod metrics;
 pub mod rdb;
 pub mod resp;
+pub mod spool;
 pub mod verify;
