@@ -135,6 +135,11 @@ impl Connection {
         &self.reader.addr
     }
 
+    /// The local end of the socket (a replica announces its port to the source).
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.reader.half.local_addr()
+    }
+
     /// Sends one command and reads its reply.
     pub async fn call<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Result<Frame, ConnError> {
         self.writer.queue(args);

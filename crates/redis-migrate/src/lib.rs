@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod import;
 pub mod metrics;
 pub mod rdb;
+pub mod replica;
 pub mod resp;
 pub mod spool;
 pub mod verify;

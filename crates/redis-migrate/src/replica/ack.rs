@@ -1,0 +1,76 @@
+//! `REPLCONF ACK <offset>`: every second (the source drops a replica that stays silent for
+//! `repl-timeout`, and counts good replicas for `min-replicas-to-write` by ACK time), right
+//! away on `REPLCONF GETACK`, and again as soon as the target has caught up with a GETACK,
+//! so that `WAIT` on the source returns without waiting for the next second.
+//!
+//! The offset reported is the one the consumer applied (not the one received): the source
+//! then sees what the target really has.
+
+use crate::conn::Writer;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Shared between the consumer (sets `applied`), the reader (sees GETACK) and the ACK task.
+#[derive(Debug)]
+pub(super) struct AckState {
+    applied: AtomicU64,
+    applied_changed: Notify,
+    /// Stream offset just before the last GETACK: the source waits for at least this.
+    getack_at: AtomicU64,
+    getack: Notify,
+}
+
+impl AckState {
+    pub(super) fn new(applied: u64) -> Self {
+        Self {
+            applied: AtomicU64::new(applied),
+            applied_changed: Notify::new(),
+            getack_at: AtomicU64::new(0),
+            getack: Notify::new(),
+        }
+    }
+
+    pub(super) fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn set_applied(&self, offset: u64) {
+        self.applied.store(offset, Ordering::Relaxed);
+        self.applied_changed.notify_one();
+    }
+
+    /// The reader met `REPLCONF GETACK` at stream offset `before` (the byte before it).
+    pub(super) fn getack(&self, before: u64) {
+        self.getack_at.store(before, Ordering::Relaxed);
+        self.getack.notify_one();
+    }
+}
+
+/// Sends ACKs until the connection fails or the task is aborted (when the link ends).
+pub(super) async fn ack_loop(mut writer: Writer, state: Arc<AckState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_sent: Option<u64> = None;
+    loop {
+        let wanted = state.getack_at.load(Ordering::Relaxed);
+        let behind_a_getack = last_sent.is_some_and(|sent| sent < wanted);
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = state.getack.notified() => {}
+            _ = state.applied_changed.notified(), if behind_a_getack => {
+                if state.applied() < wanted {
+                    continue;
+                }
+            }
+        }
+        let applied = state.applied();
+        writer.queue(&["REPLCONF", "ACK", &applied.to_string()]);
+        if writer.flush().await.is_err() {
+            // The reader sees the broken link and ends it.
+            return;
+        }
+        last_sent = Some(applied);
+    }
+}
