@@ -67,6 +67,7 @@ struct State {
     consumed: u64,
     end: End,
     reader_gone: bool,
+    writer_gone: bool,
 }
 
 #[derive(Debug)]
@@ -95,12 +96,13 @@ impl Shared {
         self.data_ready.notify_all();
         self.data_notify.notify_one();
     }
-}
 
-impl Drop for Shared {
-    fn drop(&mut self) {
-        // Both sides are gone: nothing will ever read what is left.
-        let _ = std::fs::remove_dir_all(&self.dir);
+    /// Called by each side when it goes; the last one removes the files (probes do not keep
+    /// them: nothing will ever read what is left).
+    fn side_gone(&self, st: &State) {
+        if st.reader_gone && st.writer_gone {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -139,6 +141,7 @@ pub fn spool(
             consumed: 0,
             end: End::Open,
             reader_gone: false,
+            writer_gone: false,
         }),
         data_ready: Condvar::new(),
         data_notify: Notify::new(),
@@ -165,7 +168,7 @@ fn with_path(e: io::Error, what: &str, path: &Path) -> io::Error {
     io::Error::new(e.kind(), format!("cannot {what} {}: {e}", path.display()))
 }
 
-/// A view of a spool's progress that outlives neither side's usefulness (cheap to clone).
+/// A view of a spool's state (cheap to clone; keeps no file alive).
 #[derive(Debug, Clone)]
 pub struct SpoolProbe {
     shared: Arc<Shared>,
@@ -319,6 +322,10 @@ impl Drop for SpoolWriter {
         self.close(End::Failed(
             "the writer stopped before the end of the data".into(),
         ));
+        self.file = None;
+        let mut st = self.shared.lock();
+        st.writer_gone = true;
+        self.shared.side_gone(&st);
     }
 }
 
@@ -487,7 +494,11 @@ impl Read for SpoolReader {
 
 impl Drop for SpoolReader {
     fn drop(&mut self) {
-        self.shared.lock().reader_gone = true;
+        self.file = None;
+        let mut st = self.shared.lock();
+        st.reader_gone = true;
+        self.shared.side_gone(&st);
+        drop(st);
         self.shared.space_notify.notify_one();
     }
 }
@@ -511,6 +522,7 @@ mod tests {
         w.append(Bytes::from(data.clone())).await.unwrap();
         w.finish();
         let spool_dir = r.shared.dir.clone();
+        let probe = r.probe();
         assert_eq!(std::fs::read_dir(&spool_dir).unwrap().count(), 3);
         let mut got = Vec::new();
         while let Some(c) = r.read_chunk(7).await.unwrap() {
@@ -519,7 +531,8 @@ mod tests {
         assert_eq!(got, data);
         assert_eq!(std::fs::read_dir(&spool_dir).unwrap().count(), 0);
         drop(r);
-        assert!(!spool_dir.exists());
+        assert!(!spool_dir.exists(), "a probe keeps no file");
+        assert!(probe.is_drained());
     }
 
     #[tokio::test]

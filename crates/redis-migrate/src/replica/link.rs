@@ -32,8 +32,15 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// Room for one socket read while draining: large reads keep up with a fast source.
+const READ_ROOM: usize = 256 * 1024;
+
 /// Reads more bytes, or fails after `limit` of silence.
 async fn fill(reader: &mut Reader, limit: Duration, what: &'static str) -> Result<(), ConnError> {
+    let buf = reader.buffer();
+    if buf.capacity() - buf.len() < READ_ROOM / 4 {
+        buf.reserve(READ_ROOM);
+    }
     match tokio::time::timeout(limit, reader.fill()).await {
         Ok(r) => r.map(|_| ()),
         Err(_) => Err(ConnError::Timeout {
