@@ -74,3 +74,73 @@ pub(super) async fn ack_loop(mut writer: Writer, state: Arc<AckState>) {
         last_sent = Some(applied);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn::Connection;
+    use crate::endpoint::Endpoint;
+    use crate::resp::{Frame, Limits, parse_frame};
+    use bytes::BytesMut;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
+    /// Reads the next `REPLCONF ACK <n>` within `limit`; `None` if none came.
+    async fn next_ack(
+        sock: &mut tokio::net::TcpStream,
+        buf: &mut BytesMut,
+        limit: Duration,
+    ) -> Option<u64> {
+        tokio::time::timeout(limit, async {
+            loop {
+                if let Some(Frame::Array(Some(items))) =
+                    parse_frame(buf, &Limits::default()).unwrap()
+                {
+                    let n = items[2].as_bytes().unwrap();
+                    return std::str::from_utf8(n).unwrap().parse().unwrap();
+                }
+                assert!(sock.read_buf(buf).await.unwrap() > 0, "closed");
+            }
+        })
+        .await
+        .ok()
+    }
+
+    /// A GETACK is answered at once, and again as soon as the target catches up with it,
+    /// well before the next periodic ACK (1 s).
+    #[tokio::test]
+    async fn getack_is_answered_at_once_and_again_when_caught_up() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ep = Endpoint::parse(&listener.local_addr().unwrap().to_string()).unwrap();
+        let (conn, accepted) = tokio::join!(
+            Connection::connect(&ep, Duration::from_secs(2)),
+            listener.accept()
+        );
+        let (_, writer) = conn.unwrap().into_split();
+        let (mut sock, _) = accepted.unwrap();
+        let state = Arc::new(AckState::new(100));
+        let task = tokio::spawn(ack_loop(writer, state.clone()));
+        let mut buf = BytesMut::new();
+        let soon = Duration::from_millis(300);
+
+        // The first ACK goes out at once (a diskless source waits for it to stream).
+        assert_eq!(next_ack(&mut sock, &mut buf, soon).await, Some(100));
+        state.getack(250);
+        assert_eq!(next_ack(&mut sock, &mut buf, soon).await, Some(100));
+        // Progress short of the GETACK sends nothing early…
+        state.set_applied(200);
+        assert_eq!(
+            next_ack(&mut sock, &mut buf, Duration::from_millis(150)).await,
+            None
+        );
+        // …reaching it does.
+        state.set_applied(250);
+        assert_eq!(next_ack(&mut sock, &mut buf, soon).await, Some(250));
+        // Then once a second.
+        assert_eq!(
+            next_ack(&mut sock, &mut buf, Duration::from_millis(1500)).await,
+            Some(250)
+        );
+        task.abort();
+    }
+}
