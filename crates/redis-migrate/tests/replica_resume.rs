@@ -241,3 +241,35 @@ async fn a_cut_in_the_middle_of_the_snapshot_fails_its_reader_then_syncs_again()
             .all(|d| !d.file_name().to_string_lossy().starts_with("rdb"))
     }));
 }
+
+#[tokio::test]
+async fn a_stalled_link_times_out_and_continues() {
+    let Some(b) = require(Flavor::Redis) else {
+        return;
+    };
+    let server = b.start().unwrap();
+    let proxy = Proxy::start(server.addr()).unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let mut o = options(&proxy.url(), spool.path());
+    o.idle_timeout = Duration::from_millis(700);
+    let (mut r, metrics) = start(o, None).await;
+    full_sync(&mut r).await;
+
+    proxy.pause();
+    write_many(&server, "during", 5, 10);
+    assert!(
+        eventually(|| metrics
+            .events()
+            .iter()
+            .any(|e| e.message.contains("no answer to the command stream")))
+        .await,
+        "{:?}",
+        metrics.events()
+    );
+    proxy.resume();
+    assert!(eventually(|| metrics.snapshot().partial_resyncs == 1).await);
+    let cmds = commands_until(&mut r, settled_offset(&server)).await;
+    let expected: Vec<String> = (0..5).map(|i| format!("during:{i}")).collect();
+    assert_eq!(set_keys(&cmds), expected);
+    assert_eq!(metrics.snapshot().full_syncs, 1);
+}

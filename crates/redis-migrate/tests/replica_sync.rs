@@ -116,3 +116,50 @@ async fn wait_on_the_source_follows_the_applied_offset() {
     assert_eq!(waited, (Some(1), vec![Some(1); 3]));
     consumer.abort();
 }
+
+/// A source that is itself a replica without its master answers `-NOMASTERLINK`: manual mode
+/// fails at once with that reason; auto mode waits until the source can serve.
+#[tokio::test]
+async fn a_source_not_ready_fails_in_manual_mode_and_is_waited_out_in_auto_mode() {
+    use redis_migrate::metrics::Metrics;
+    use redis_migrate::replica::{ReplError, Replication, ResumeMode};
+    use std::sync::Arc;
+    let Some(b) = require(Flavor::Redis) else {
+        return;
+    };
+    let server = std::sync::Arc::new(b.start().unwrap());
+    let dead = redis_test_server::free_port().unwrap().to_string();
+    server
+        .call(&["REPLICAOF", "127.0.0.1", &dead])
+        .unwrap()
+        .ok()
+        .unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let mut manual = options(&server.url(), spool.path());
+    manual.resume = ResumeMode::Manual;
+    let e = Replication::start(manual, None, Arc::new(Metrics::new()))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ReplError::NotReady { .. }), "{e}");
+    assert!(e.to_string().contains("NOMASTERLINK"), "{e}");
+    assert!(e.is_transient());
+
+    let metrics = Arc::new(Metrics::new());
+    let auto = Replication::start(options(&server.url(), spool.path()), None, metrics.clone());
+    let s = server.clone();
+    let release = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        s.call(&["REPLICAOF", "NO", "ONE"]).unwrap().ok().unwrap();
+    });
+    let mut r = tokio::time::timeout(LIMIT, auto).await.unwrap().unwrap();
+    release.await.unwrap();
+    assert!(
+        metrics
+            .events()
+            .iter()
+            .any(|e| e.message.contains("not ready")),
+        "{:?}",
+        metrics.events()
+    );
+    assert_valid_rdb(&full_sync(&mut r).await);
+}

@@ -105,8 +105,12 @@ impl Session {
                 Step::Done(Outcome::Continue { replid, offset }) => {
                     return Ok((conn, Established::Continue { replid, offset }));
                 }
-                Step::Done(Outcome::Retry { reason, .. }) => {
-                    return Err(ReplError::NotReady { addr, reason });
+                Step::Done(Outcome::Retry { reason, after }) => {
+                    return Err(ReplError::NotReady {
+                        addr,
+                        reason,
+                        after,
+                    });
                 }
             }
         }

@@ -117,7 +117,12 @@ pub enum ReplError {
         source: HandshakeError,
     },
     #[error("source {addr} is not ready: {reason}")]
-    NotReady { addr: String, reason: String },
+    NotReady {
+        addr: String,
+        reason: String,
+        /// The shortest sensible wait before trying again.
+        after: Duration,
+    },
     #[error("source {addr}: {source}")]
     Transfer {
         addr: String,

@@ -71,6 +71,11 @@ impl Backoff {
         }
     }
 
+    /// The next delay, at least `floor` (capped by the maximum).
+    fn next_at_least(&mut self, floor: Duration) -> Duration {
+        self.next().max(floor.min(self.max))
+    }
+
     fn next(&mut self) -> Duration {
         let d = self.next;
         self.next = (self.next * 2).min(self.max);
@@ -119,8 +124,12 @@ impl Session {
         let mut backoff = Backoff::new(self.max_backoff().unwrap_or_default());
         loop {
             match self.establish().await {
-                Err(ReplError::NotReady { addr, reason }) if self.max_backoff().is_some() => {
-                    let wait = backoff.next();
+                Err(ReplError::NotReady {
+                    addr,
+                    reason,
+                    after,
+                }) if self.max_backoff().is_some() => {
+                    let wait = backoff.next_at_least(after);
                     self.metrics.event(
                         Level::Warn,
                         format!("source {addr} is not ready ({reason}); retrying in {wait:?}"),
@@ -196,7 +205,10 @@ impl Session {
         }
         match self.max_backoff() {
             Some(_) if error.is_transient() => {
-                let wait = backoff.next();
+                let wait = match &error {
+                    ReplError::NotReady { after, .. } => backoff.next_at_least(*after),
+                    _ => backoff.next(),
+                };
                 self.metrics.event(
                     Level::Warn,
                     format!(
