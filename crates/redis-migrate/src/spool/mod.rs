@@ -8,19 +8,19 @@
 //!
 //! - One writer (async) and one reader; the reader offers both `std::io::Read` (the RDB parser
 //!   runs on a blocking thread) and [`SpoolReader::read_chunk`] (async).
+//! - The writer hands data to a thread of its own that writes the files, so appending costs
+//!   a copy into a bounded memory budget (`memory_bytes`), not a disk write: the link keeps
+//!   being read while the disk catches up.
 //! - [`SpoolWriter::finish`] marks the end of data: the reader gets end-of-file after the last
 //!   byte. [`SpoolWriter::fail`] (or dropping the writer without `finish`) makes the next read
 //!   fail with the reason, so a cut in the middle of a snapshot is never mistaken for its end.
 //! - Segment files are deleted as soon as they are consumed, the directory when both sides
 //!   are gone. On disk at most `limit_bytes + segment_bytes` (the consumed part of the segment
 //!   being read is deleted with it).
-//! - Memory: the caller's buffers only; file I/O of the async side runs on tokio's blocking
-//!   pool.
+//! - Memory: at most `memory_bytes` on their way to disk, plus the caller's buffers.
 
-use bytes::Bytes;
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -33,14 +33,17 @@ pub struct SpoolOptions {
     pub limit_bytes: u64,
     /// Size of one segment file (deleted once read).
     pub segment_bytes: u64,
+    /// Most bytes appended and not yet written to disk (at most 1 GiB).
+    pub memory_bytes: usize,
 }
 
 impl SpoolOptions {
-    /// A limit with segments of 1/8 of it, between 64 KiB and 64 MiB.
+    /// A limit with segments of 1/8 of it (64 KiB to 64 MiB) and up to 16 MiB in memory.
     pub fn with_limit(limit_bytes: u64) -> Self {
         Self {
             limit_bytes: limit_bytes.max(1),
             segment_bytes: (limit_bytes / 8).clamp(64 * 1024, 64 * 1024 * 1024),
+            memory_bytes: (limit_bytes / 4).clamp(64 * 1024, 16 * 1024 * 1024) as usize,
         }
     }
 }
@@ -79,8 +82,8 @@ struct Shared {
     data_ready: Condvar,
     /// Wakes an async reader.
     data_notify: Notify,
-    /// Wakes the writer waiting for room.
-    space_notify: Notify,
+    /// Wakes the disk thread waiting for room.
+    space_ready: Condvar,
 }
 
 impl Shared {
@@ -95,6 +98,17 @@ impl Shared {
     fn wake_reader(&self) {
         self.data_ready.notify_all();
         self.data_notify.notify_one();
+    }
+
+    /// Sets how the data ends, unless it already ended.
+    fn close(&self, end: End) {
+        let mut st = self.lock();
+        if st.end == End::Open {
+            st.end = end;
+        }
+        drop(st);
+        self.wake_reader();
+        self.space_ready.notify_all();
     }
 
     /// Called by each side when it goes; the last one removes the files (probes do not keep
@@ -131,6 +145,7 @@ pub fn spool(
     let options = SpoolOptions {
         limit_bytes: options.limit_bytes.max(1),
         segment_bytes: options.segment_bytes.max(1),
+        memory_bytes: options.memory_bytes.clamp(1, 1 << 30),
     };
     let shared = Arc::new(Shared {
         dir,
@@ -145,15 +160,10 @@ pub fn spool(
         }),
         data_ready: Condvar::new(),
         data_notify: Notify::new(),
-        space_notify: Notify::new(),
+        space_ready: Condvar::new(),
     });
     Ok((
-        SpoolWriter {
-            shared: shared.clone(),
-            file: None,
-            seq: 0,
-            segment_len: 0,
-        },
+        SpoolWriter::start(shared.clone())?,
         SpoolReader::new(shared),
     ))
 }
@@ -192,140 +202,11 @@ impl SpoolProbe {
     }
 }
 
-/// The writing side. Dropping it without [`SpoolWriter::finish`] fails the spool.
-#[derive(Debug)]
-pub struct SpoolWriter {
-    shared: Arc<Shared>,
-    file: Option<File>,
-    seq: u64,
-    segment_len: u64,
-}
-
-impl SpoolWriter {
-    /// Appends `data`, waiting while the spool is full. When the reader is gone the bytes
-    /// are dropped (nobody will read them; the link must keep draining).
-    pub async fn append(&mut self, mut data: Bytes) -> io::Result<()> {
-        while !data.is_empty() {
-            let Some(room) = self.wait_for_room().await? else {
-                return Ok(());
-            };
-            if self.file.is_none() || self.segment_len >= self.shared.options.segment_bytes {
-                self.roll().await?;
-            }
-            let segment_room = self.shared.options.segment_bytes - self.segment_len;
-            let n = (data.len() as u64).min(room).min(segment_room) as usize;
-            let piece = data.split_to(n);
-            let mut file = self
-                .file
-                .take()
-                .ok_or_else(|| io::Error::other("no segment"))?;
-            let path = self.shared.segment_path(self.seq);
-            let file = tokio::task::spawn_blocking(move || {
-                file.write_all(&piece)
-                    .map(|()| file)
-                    .map_err(|e| with_path(e, "write", &path))
-            })
-            .await
-            .map_err(io::Error::other)??;
-            self.file = Some(file);
-            self.segment_len += n as u64;
-            let mut st = self.shared.lock();
-            if let Some(last) = st.segments.back_mut() {
-                last.len += n as u64;
-            }
-            st.written += n as u64;
-            drop(st);
-            self.shared.wake_reader();
-        }
-        Ok(())
-    }
-
-    /// Room left, after waiting for some; `None` when the reader is gone.
-    async fn wait_for_room(&self) -> io::Result<Option<u64>> {
-        loop {
-            {
-                let st = self.shared.lock();
-                if st.reader_gone {
-                    return Ok(None);
-                }
-                if st.end != End::Open {
-                    return Err(io::Error::other("append after the spool was closed"));
-                }
-                let unconsumed = st.written - st.consumed;
-                if unconsumed < self.shared.options.limit_bytes {
-                    return Ok(Some(self.shared.options.limit_bytes - unconsumed));
-                }
-            }
-            // A single waiter: a wake-up between the check and here leaves a permit.
-            self.shared.space_notify.notified().await;
-        }
-    }
-
-    /// Starts a new segment file.
-    async fn roll(&mut self) -> io::Result<()> {
-        let seq = if self.file.is_some() {
-            self.seq + 1
-        } else {
-            self.seq
-        };
-        let path = self.shared.segment_path(seq);
-        let file = tokio::task::spawn_blocking(move || {
-            File::create(&path).map_err(|e| with_path(e, "create", &path))
-        })
-        .await
-        .map_err(io::Error::other)??;
-        self.file = Some(file);
-        self.seq = seq;
-        self.segment_len = 0;
-        self.shared
-            .lock()
-            .segments
-            .push_back(Segment { seq, len: 0 });
-        Ok(())
-    }
-
-    /// Marks the end of data: the reader gets end-of-file after the last byte.
-    pub fn finish(self) {
-        self.close(End::Finished);
-    }
-
-    /// Makes the reader fail with `reason` (data not yet read is dropped).
-    pub fn fail(self, reason: impl Into<String>) {
-        self.close(End::Failed(reason.into()));
-    }
-
-    fn close(&self, end: End) {
-        let mut st = self.shared.lock();
-        if st.end == End::Open {
-            st.end = end;
-        }
-        drop(st);
-        self.shared.wake_reader();
-    }
-
-    /// A probe on this spool.
-    pub fn probe(&self) -> SpoolProbe {
-        SpoolProbe {
-            shared: self.shared.clone(),
-        }
-    }
-}
-
-impl Drop for SpoolWriter {
-    fn drop(&mut self) {
-        self.close(End::Failed(
-            "the writer stopped before the end of the data".into(),
-        ));
-        self.file = None;
-        let mut st = self.shared.lock();
-        st.writer_gone = true;
-        self.shared.side_gone(&st);
-    }
-}
-
 mod reader;
+mod writer;
 
 pub use reader::SpoolReader;
+pub use writer::SpoolWriter;
 
 #[cfg(test)]
 mod tests;

@@ -92,7 +92,7 @@ impl SpoolReader {
     fn consumed(&mut self, n: usize) {
         self.position += n as u64;
         self.shared.lock().consumed += n as u64;
-        self.shared.space_notify.notify_one();
+        self.shared.space_ready.notify_all();
     }
 
     /// Reads up to `max` bytes; `None` at the end of data. Waits for the writer without
@@ -186,6 +186,6 @@ impl Drop for SpoolReader {
         st.reader_gone = true;
         self.shared.side_gone(&st);
         drop(st);
-        self.shared.space_notify.notify_one();
+        self.shared.space_ready.notify_all();
     }
 }
