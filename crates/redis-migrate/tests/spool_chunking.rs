@@ -37,9 +37,10 @@ proptest! {
         reads in proptest::collection::vec(1usize..300, 1..8),
         limit in 1u64..500,
         segment in 1u64..200,
+        memory in 1usize..300,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let options = SpoolOptions { limit_bytes: limit, segment_bytes: segment };
+        let options = SpoolOptions { limit_bytes: limit, segment_bytes: segment, memory_bytes: memory };
         let (mut w, mut r) = spool(dir.path(), "p", options).unwrap();
         let probe = w.probe();
         let reader = std::thread::spawn(move || {
@@ -75,9 +76,10 @@ proptest! {
         reads in proptest::collection::vec(1usize..300, 1..8),
         limit in 1u64..500,
         segment in 1u64..200,
+        memory in 1usize..300,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let options = SpoolOptions { limit_bytes: limit, segment_bytes: segment };
+        let options = SpoolOptions { limit_bytes: limit, segment_bytes: segment, memory_bytes: memory };
         let (mut w, mut r) = spool(dir.path(), "p", options).unwrap();
         let expected = data.clone();
         let got = runtime().block_on(async move {

@@ -3,6 +3,11 @@
 //! away on `REPLCONF GETACK`, and again as soon as the target has caught up with a GETACK,
 //! so that `WAIT` on the source returns without waiting for the next second.
 //!
+//! After a diskless transfer the source starts the command stream only on an ACK that comes
+//! after it has seen its snapshot child finish, and buffers every write for us until then
+//! (against its `client-output-buffer-limit`). An ACK sent the moment the snapshot ends can
+//! arrive before that, so until the first stream bytes come ACKs go every 100 ms.
+//!
 //! The offset reported is the one the consumer applied (not the one received): the source
 //! then sees what the target really has.
 
@@ -11,6 +16,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// The usual ACK period.
+const PERIOD: Duration = Duration::from_secs(1);
+/// The period while the stream has not started yet…
+const EARLY_PERIOD: Duration = Duration::from_millis(100);
+/// …for at most this long after the link started.
+const EARLY_FOR: Duration = Duration::from_secs(5);
 
 /// Shared between the consumer (sets `applied`), the reader (sees GETACK) and the ACK task.
 #[derive(Debug)]
@@ -20,6 +33,8 @@ pub(super) struct AckState {
     /// Stream offset just before the last GETACK: the source waits for at least this.
     getack_at: AtomicU64,
     getack: Notify,
+    /// Stream offset received, to see when the stream has started.
+    received: AtomicU64,
 }
 
 impl AckState {
@@ -29,7 +44,13 @@ impl AckState {
             applied_changed: Notify::new(),
             getack_at: AtomicU64::new(0),
             getack: Notify::new(),
+            received: AtomicU64::new(applied),
         }
+    }
+
+    /// The reader has received the stream up to `offset`.
+    pub(super) fn set_received(&self, offset: u64) {
+        self.received.store(offset, Ordering::Relaxed);
     }
 
     pub(super) fn applied(&self) -> u64 {
@@ -50,14 +71,15 @@ impl AckState {
 
 /// Sends ACKs until the connection fails or the task is aborted (when the link ends).
 pub(super) async fn ack_loop(mut writer: Writer, state: Arc<AckState>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let started = Instant::now();
+    let received_at_start = state.received.load(Ordering::Relaxed);
     let mut last_sent: Option<u64> = None;
+    let mut next_periodic = started;
     loop {
         let wanted = state.getack_at.load(Ordering::Relaxed);
         let behind_a_getack = last_sent.is_some_and(|sent| sent < wanted);
         tokio::select! {
-            _ = tick.tick() => {}
+            _ = tokio::time::sleep_until(next_periodic) => {}
             _ = state.getack.notified() => {}
             _ = state.applied_changed.notified(), if behind_a_getack => {
                 if state.applied() < wanted {
@@ -72,6 +94,9 @@ pub(super) async fn ack_loop(mut writer: Writer, state: Arc<AckState>) {
             return;
         }
         last_sent = Some(applied);
+        let streaming = state.received.load(Ordering::Relaxed) != received_at_start;
+        let early = !streaming && started.elapsed() < EARLY_FOR;
+        next_periodic = Instant::now() + if early { EARLY_PERIOD } else { PERIOD };
     }
 }
 
@@ -120,6 +145,9 @@ mod tests {
         let (mut sock, _) = accepted.unwrap();
         let state = Arc::new(AckState::new(100));
         let task = tokio::spawn(ack_loop(writer, state.clone()));
+        // The stream has started: periodic ACKs are a second apart.
+        tokio::task::yield_now().await;
+        state.set_received(300);
         let mut buf = BytesMut::new();
         let soon = Duration::from_millis(300);
 
@@ -141,6 +169,32 @@ mod tests {
             next_ack(&mut sock, &mut buf, Duration::from_millis(1500)).await,
             Some(250)
         );
+        task.abort();
+    }
+
+    /// Until the stream starts ACKs go every 100 ms (a diskless source waits for one that
+    /// comes after its snapshot child ended); then every second.
+    #[tokio::test]
+    async fn acks_are_frequent_until_the_stream_starts() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ep = Endpoint::parse(&listener.local_addr().unwrap().to_string()).unwrap();
+        let (conn, accepted) = tokio::join!(
+            Connection::connect(&ep, Duration::from_secs(2)),
+            listener.accept()
+        );
+        let (_, writer) = conn.unwrap().into_split();
+        let (mut sock, _) = accepted.unwrap();
+        let state = Arc::new(AckState::new(7));
+        let task = tokio::spawn(ack_loop(writer, state.clone()));
+        let mut buf = BytesMut::new();
+        let quick = Duration::from_millis(400);
+        for _ in 0..3 {
+            assert_eq!(next_ack(&mut sock, &mut buf, quick).await, Some(7));
+        }
+        state.set_received(8);
+        // At most one early ACK was already due; then a second of quiet.
+        let _ = next_ack(&mut sock, &mut buf, Duration::from_millis(150)).await;
+        assert_eq!(next_ack(&mut sock, &mut buf, quick).await, None);
         task.abort();
     }
 }

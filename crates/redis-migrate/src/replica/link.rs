@@ -173,6 +173,7 @@ impl Session {
         self.metrics
             .offset_received
             .store(offset, Ordering::Relaxed);
+        self.ack.set_received(offset);
         let _acks = AbortOnDrop(tokio::spawn(ack_loop(writer, self.ack.clone())));
         self.stream_commands(&mut reader, offset).await
     }
@@ -316,6 +317,7 @@ impl Session {
                 self.metrics
                     .offset_received
                     .store(offset, Ordering::Relaxed);
+                ack.set_received(offset);
                 if let Some(before) = getack_before {
                     ack.getack(before);
                 }
