@@ -149,7 +149,7 @@ mod tests {
         tokio::task::yield_now().await;
         state.set_received(300);
         let mut buf = BytesMut::new();
-        let soon = Duration::from_millis(300);
+        let soon = Duration::from_millis(600);
 
         // The first ACK goes out at once (a diskless source waits for it to stream).
         assert_eq!(next_ack(&mut sock, &mut buf, soon).await, Some(100));
@@ -193,7 +193,7 @@ mod tests {
         }
         state.set_received(8);
         // At most one early ACK was already due; then a second of quiet.
-        let _ = next_ack(&mut sock, &mut buf, Duration::from_millis(150)).await;
+        let _ = next_ack(&mut sock, &mut buf, Duration::from_millis(300)).await;
         assert_eq!(next_ack(&mut sock, &mut buf, quick).await, None);
         task.abort();
     }
