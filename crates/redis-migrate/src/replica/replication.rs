@@ -225,11 +225,12 @@ impl Replication {
     pub async fn stop(&mut self) {
         self.stopped = true;
         let _ = self.stop.send(true);
+        // Closed first, so that a session waiting to send cannot hold the stop up.
+        self.rx.close();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
         self.current = None;
-        self.rx.close();
         self.metrics.set_phase(Phase::Stopped);
     }
 }
