@@ -11,6 +11,7 @@ pub mod conn;
 pub mod endpoint;
 pub mod import;
 pub mod metrics;
+pub mod ratelimit;
 pub mod rdb;
 pub mod replica;
 pub mod resp;
