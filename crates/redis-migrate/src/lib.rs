@@ -16,4 +16,5 @@ pub mod rdb;
 pub mod replica;
 pub mod resp;
 pub mod spool;
+pub mod target;
 pub mod verify;

@@ -1,0 +1,11 @@
+//! Writing to a standalone target: one pipelined connection with replies checked
+//! ([`Pipeline`]), what the target is ([`probe`]), and the commands that recreate a key
+//! ([`restore`], [`rewrite`]).
+
+pub mod batch;
+pub mod reply;
+mod window;
+
+pub use batch::{Ack, Batch, BatchBuilder, CmdInfo, Replay};
+pub use reply::{ErrorClass, Refusal};
+pub use window::{Acked, WindowLimits};
