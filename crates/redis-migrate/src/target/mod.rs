@@ -3,9 +3,14 @@
 //! ([`restore`], [`rewrite`]).
 
 pub mod batch;
+mod driver;
+mod error;
+mod pipeline;
 pub mod reply;
 mod window;
 
 pub use batch::{Ack, Batch, BatchBuilder, CmdInfo, Replay};
+pub use error::PipelineError;
+pub use pipeline::{Backoff, Pipeline, PipelineConfig};
 pub use reply::{ErrorClass, Refusal};
 pub use window::{Acked, WindowLimits};

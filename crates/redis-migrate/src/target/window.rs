@@ -138,6 +138,7 @@ pub(crate) struct Window {
     acked: Acked,
     commands: usize,
     bytes: usize,
+    uses_select: bool,
 }
 
 impl Window {
@@ -153,6 +154,7 @@ impl Window {
             acked: Acked::default(),
             commands: 0,
             bytes: 0,
+            uses_select: false,
         }
     }
 
@@ -172,7 +174,13 @@ impl Window {
                 && self.bytes + batch.bytes().len() <= self.limits.max_bytes)
     }
 
+    /// Whether any batch so far selected a database (the connection may not be in db 0).
+    pub fn uses_select(&self) -> bool {
+        self.uses_select
+    }
+
     pub fn push(&mut self, batch: Batch) {
+        self.uses_select |= batch.cmds().iter().any(|c| c.select.is_some());
         self.commands += batch.len();
         self.bytes += batch.bytes().len();
         let mut slot = Slot {
