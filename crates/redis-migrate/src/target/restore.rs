@@ -1,0 +1,173 @@
+//! The fast path: a key recreated by one `RESTORE key <abs-ms> <payload> REPLACE ABSTTL`,
+//! built from the value's raw RDB bytes.
+//!
+//! A `DUMP` payload is the value's RDB encoding (type byte + value), then the RDB version as
+//! two little-endian bytes, then a CRC-64 (Jones polynomial, reflected, as Redis computes it)
+//! of everything before it, little-endian. The target refuses a payload whose version is
+//! newer than its own, so the version written is the source's.
+
+use super::batch::BatchBuilder;
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// Bytes after the value in a `DUMP` payload: the version (2) and the CRC-64 (8).
+pub const FOOTER_LEN: usize = 10;
+
+/// The `DUMP` payload for a value's raw RDB bytes.
+pub fn dump_payload(raw: &[u8], rdb_version: u16) -> Bytes {
+    let mut out = BytesMut::with_capacity(raw.len() + FOOTER_LEN);
+    out.extend_from_slice(raw);
+    out.put_u16_le(rdb_version);
+    let crc = crc64(0, &out);
+    out.put_u64_le(crc);
+    out.freeze()
+}
+
+/// The RDB version in a `DUMP` payload's footer, when the payload is long enough and its
+/// checksum is right.
+pub fn payload_version(payload: &[u8]) -> Option<u16> {
+    let body = payload.len().checked_sub(8)?;
+    if body < 2 {
+        return None;
+    }
+    let crc = u64::from_le_bytes(payload[body..].try_into().ok()?);
+    (crc64(0, &payload[..body]) == crc)
+        .then(|| u16::from_le_bytes([payload[body - 2], payload[body - 1]]))
+}
+
+/// Reversed Jones polynomial (`0xad93d23594c935a9` bit-reflected).
+const POLY: u64 = 0x95ac_9329_ac4b_c9b5;
+
+const TABLE: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u64;
+        let mut bit = 0;
+        while bit < 8 {
+            c = if c & 1 == 1 { (c >> 1) ^ POLY } else { c >> 1 };
+            bit += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// CRC-64/Jones as Redis uses it for RDB files and `DUMP` payloads (reflected, no final
+/// xor); `crc64(0, b"123456789") == 0xe9c6d914c4b8d9ca`.
+pub fn crc64(mut crc: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        crc = TABLE[((crc ^ u64::from(b)) & 0xff) as usize] ^ (crc >> 8);
+    }
+    crc
+}
+
+/// Access information kept with a restored key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Access {
+    /// LRU idle seconds (`IDLETIME`).
+    pub idle_secs: Option<u64>,
+    /// LFU counter (`FREQ`); preferred when both are known, as Redis accepts only one.
+    pub lfu_freq: Option<u8>,
+}
+
+/// Appends `RESTORE key <ttl> <payload> REPLACE ABSTTL [FREQ f | IDLETIME s]`. `expire_at_ms`
+/// is absolute Unix milliseconds (`None`: no expire); a time at or before the epoch is sent
+/// as 1 so that it still means "expired", not "no expire" (0).
+pub fn restore(
+    b: &mut BatchBuilder,
+    key: &Bytes,
+    payload: &[u8],
+    expire_at_ms: Option<i64>,
+    access: Access,
+) {
+    let ttl = expire_at_ms.map_or(0, |t| t.max(1)).to_string();
+    let mut args: Vec<&[u8]> = vec![
+        b"RESTORE",
+        key,
+        ttl.as_bytes(),
+        payload,
+        b"REPLACE",
+        b"ABSTTL",
+    ];
+    let value;
+    match access {
+        Access {
+            lfu_freq: Some(f), ..
+        } => {
+            value = f.to_string();
+            args.extend([&b"FREQ"[..], value.as_bytes()]);
+        }
+        Access {
+            idle_secs: Some(s), ..
+        } => {
+            value = s.to_string();
+            args.extend([&b"IDLETIME"[..], value.as_bytes()]);
+        }
+        _ => {}
+    }
+    b.push(&args, Some(key));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resp::{Limits, parse_command};
+    use crate::target::{Ack, Replay};
+
+    #[test]
+    fn crc64_matches_the_jones_check_value() {
+        assert_eq!(crc64(0, b"123456789"), 0xe9c6_d914_c4b8_d9ca);
+    }
+
+    #[test]
+    fn payloads_match_what_redis_dumps() {
+        // `SET k x` then `DUMP k` on Redis 7.0 (RDB 10) and Valkey 8.1 (RDB 11).
+        let redis = b"\x00\x01x\n\x00\"\x80\x86_\xbd\xe8H\xd0";
+        let valkey = b"\x00\x01x\x0b\x00K_;,@w\xa1Y";
+        assert_eq!(&dump_payload(b"\x00\x01x", 10)[..], redis);
+        assert_eq!(&dump_payload(b"\x00\x01x", 11)[..], valkey);
+        assert_eq!(payload_version(redis), Some(10));
+        assert_eq!(payload_version(valkey), Some(11));
+        let mut bad = valkey.to_vec();
+        bad[1] ^= 1;
+        assert_eq!(payload_version(&bad), None);
+        assert_eq!(payload_version(b"short"), None);
+    }
+
+    fn args_of(b: BatchBuilder) -> Vec<Vec<u8>> {
+        let batch = b.finish(Ack::None, Replay::Idempotent);
+        let mut buf = BytesMut::from(&batch.bytes()[..]);
+        let cmd = parse_command(&mut buf, &Limits::default())
+            .unwrap()
+            .unwrap();
+        cmd.args().map(<[u8]>::to_vec).collect()
+    }
+
+    #[test]
+    fn restore_carries_absolute_ttl_and_one_access_hint() {
+        let key = Bytes::from_static(b"k");
+        let mut b = BatchBuilder::new();
+        restore(&mut b, &key, b"P", None, Access::default());
+        assert_eq!(
+            args_of(b),
+            [&b"RESTORE"[..], b"k", b"0", b"P", b"REPLACE", b"ABSTTL"]
+        );
+        let mut b = BatchBuilder::new();
+        let access = Access {
+            idle_secs: Some(7),
+            lfu_freq: Some(3),
+        };
+        restore(&mut b, &key, b"P", Some(1_700_000_000_123), access);
+        let args = args_of(b);
+        assert_eq!(&args[2][..], b"1700000000123");
+        assert_eq!(&args[6..], [b"FREQ".to_vec(), b"3".to_vec()]);
+        let mut b = BatchBuilder::new();
+        restore(&mut b, &key, b"P", Some(-5), Access::default());
+        assert_eq!(
+            &args_of(b)[2][..],
+            b"1",
+            "a past expire must not become 'no expire'"
+        );
+    }
+}
