@@ -16,5 +16,6 @@ pub mod rdb;
 pub mod replica;
 pub mod resp;
 pub mod spool;
+pub mod snapshot;
 pub mod target;
 pub mod verify;

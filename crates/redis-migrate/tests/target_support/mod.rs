@@ -2,6 +2,8 @@
 //! batch shorthands over real servers.
 #![allow(dead_code)]
 
+pub mod dataset;
+
 use bytes::Bytes;
 use redis_migrate::endpoint::Endpoint;
 use redis_migrate::metrics::Metrics;
@@ -63,4 +65,66 @@ pub async fn within<T>(secs: u64, f: impl std::future::Future<Output = T>) -> T 
     tokio::time::timeout(Duration::from_secs(secs), f)
         .await
         .expect("the test did not finish in time")
+}
+
+use dataset::SourceData;
+use redis_migrate::snapshot::{SnapshotError, SnapshotOptions, SnapshotSummary, SnapshotWriter};
+use redis_migrate::target::{Acked, PipelineError};
+
+/// What one snapshot run gave.
+pub struct Run {
+    pub summary: Result<SnapshotSummary, SnapshotError>,
+    pub acked: Result<Acked, PipelineError>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Feeds `data` through a [`SnapshotWriter`] on a blocking thread into a pipeline to `url`,
+/// as the orchestrator wires them.
+pub async fn run_snapshot(data: Arc<SourceData>, url: &str, opts: SnapshotOptions) -> Run {
+    let (p, metrics) = pipeline(url, fast_config()).await;
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let m = metrics.clone();
+    let writer = tokio::task::spawn_blocking(move || {
+        let mut w = SnapshotWriter::new(opts, tx, m);
+        let _ = dataset::feed(&mut w, &data);
+        w.finish()
+    });
+    let acked = within(120, p.submit_all(rx)).await;
+    let summary = writer.await.unwrap();
+    if acked.is_ok() {
+        p.close().await.unwrap();
+    }
+    Run {
+        summary,
+        acked,
+        metrics,
+    }
+}
+
+/// `DEBUG DIGEST` of both servers, and every key's expire time, must agree.
+pub fn assert_same(source: &Server, target: &Server, data: &SourceData) {
+    assert_eq!(
+        source.digest().unwrap(),
+        target.digest().unwrap(),
+        "DEBUG DIGEST differs"
+    );
+    for (db, key) in dataset::streams(data) {
+        assert_eq!(
+            dataset::stream_info(source, db, &key),
+            dataset::stream_info(target, db, &key),
+            "stream {:?} in db {db}",
+            key
+        );
+    }
+    for k in &data.keys {
+        let mut c = target.connect().unwrap();
+        c.call(&["SELECT", &k.db.to_string()]).unwrap();
+        let t = c.call(&[&b"PEXPIRETIME"[..], &k.key]).unwrap();
+        assert_eq!(
+            t.as_int().filter(|&t| t > 0),
+            k.expire,
+            "expire of {:?}",
+            k.key
+        );
+    }
 }

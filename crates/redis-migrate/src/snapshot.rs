@@ -1,0 +1,397 @@
+//! The snapshot writer: an [`rdb::Visitor`] that turns each key of the RDB into batches for
+//! the target pipeline.
+//!
+//! It runs on the RDB parser's blocking thread and hands batches to the async pipeline
+//! through a bounded channel (`blocking_send`), so a slow target slows the parser instead of
+//! filling memory; when the pipeline is gone the visitor answers [`Stop`] and the parser
+//! stops.
+//!
+//! Per key: `SELECT` when the database changes, then either `RESTORE … REPLACE ABSTTL` from
+//! the raw value (when the target accepts the source's RDB version) or the rewrite commands
+//! from decoded chunks, cut into batches of bounded size; the last batch acknowledges the key
+//! ([`Ack::KeyDone`]). Expire times are written absolute, with the TTL policy of
+//! [`SnapshotOptions`]. Functions become `FUNCTION LOAD REPLACE`, a `lua` aux field (scripts
+//! in RDBs of Redis before 7.0) `SCRIPT LOAD`.
+
+use crate::metrics::{Level, Metrics};
+use crate::rdb::{Flow, KeyMeta, Stop, ValueChunk, Visitor};
+use crate::target::restore::{self, Access};
+use crate::target::rewrite::{Features, KeyRewrite};
+use crate::target::{Ack, Batch, BatchBuilder, Replay};
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+
+#[cfg(test)]
+mod tests;
+
+/// Full sync only, or full sync followed by the command stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Keys already expired are skipped (and counted in `keys_skipped_expired`).
+    Full,
+    /// Keys expiring within [`SnapshotOptions::expire_grace`] are written with an expire of
+    /// now + grace: the source still holds them, and a TTL refreshed on the source during the
+    /// full sync arrives later in the stream and must find the key (the lost-key bug of tools
+    /// that drop such keys). A key that does expire on the source is deleted on the target by
+    /// the `DEL` the source propagates.
+    Incremental,
+}
+
+/// RDB types that only exist as raw payloads (module values).
+const MODULE_TYPES: [u8; 2] = [6, 7];
+
+/// Choices for one snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotOptions {
+    pub mode: Mode,
+    /// Incremental mode: how far ahead an expire is pushed (default one hour). It must cover
+    /// the time from writing a key until the stream is applied up to the present.
+    pub expire_grace: Duration,
+    /// Use `RESTORE` when possible (false: rewrite every key).
+    pub raw_allowed: bool,
+    /// The newest RDB version the target's `RESTORE` takes (from the probe); a source
+    /// version above it means rewrite. `None`: not checked.
+    pub target_rdb_version: Option<u16>,
+    /// Skip the first N keys of the file (a restart after an unrecoverable cut passes the
+    /// `file_keys` the pipeline had acknowledged).
+    pub skip_keys: u64,
+    /// What the rewrite path may use on the target.
+    pub features: Features,
+    /// The target has `FUNCTION` (7.0+).
+    pub target_has_functions: bool,
+    /// A rewrite batch is sent once it holds this many bytes or commands.
+    pub batch_bytes: usize,
+    pub batch_commands: usize,
+    /// Unix milliseconds now (a parameter so that tests can fix the time).
+    pub clock: fn() -> i64,
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Full,
+            expire_grace: Duration::from_secs(3600),
+            raw_allowed: true,
+            target_rdb_version: None,
+            skip_keys: 0,
+            features: Features::default(),
+            target_has_functions: true,
+            batch_bytes: 1024 * 1024,
+            batch_commands: 200,
+            clock: unix_ms,
+        }
+    }
+}
+
+/// The system clock in Unix milliseconds.
+pub fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// What the writer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotSummary {
+    /// Keys in the file, skipped ones included.
+    pub keys_seen: u64,
+    pub keys_restored: u64,
+    pub keys_rewritten: u64,
+    /// Skipped by `skip_keys`.
+    pub keys_skipped_resume: u64,
+    /// Skipped as already expired (full mode).
+    pub keys_skipped_expired: u64,
+    /// Written with their expire pushed to now + grace (incremental mode).
+    pub keys_expire_extended: u64,
+    /// Hash field TTLs the target could not take (no `HPEXPIREAT`).
+    pub field_ttls_lost: u64,
+    pub functions: u64,
+    pub scripts: u64,
+}
+
+/// Why the writer stopped the parser.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    #[error(
+        "the source has functions but the target has no FUNCTION command (Redis 7.0 or newer is needed)"
+    )]
+    FunctionsUnsupported,
+    #[error(
+        "the pipeline to the target has stopped; its error says why (after key #{file_keys} of the file)"
+    )]
+    PipelineGone { file_keys: u64 },
+}
+
+enum KeyState {
+    /// Not written (resume skip or expired).
+    Skip,
+    /// Written; waiting for the value. `batch` may already hold a `SELECT`.
+    Pending {
+        expire: Option<i64>,
+        batch: BatchBuilder,
+    },
+    Rewrite {
+        rewrite: KeyRewrite,
+        expire: Option<i64>,
+        batch: BatchBuilder,
+        /// The batch in `batch` is the key's first (it holds the `DEL`).
+        first: bool,
+    },
+    Done,
+}
+
+/// The visitor. Create it with the sending half of a channel whose receiver goes to
+/// [`crate::target::Pipeline::submit_all`].
+pub struct SnapshotWriter {
+    opts: SnapshotOptions,
+    tx: mpsc::Sender<Batch>,
+    metrics: Arc<Metrics>,
+    source_rdb_version: u32,
+    raw_ok: bool,
+    current_db: Option<u32>,
+    state: KeyState,
+    summary: SnapshotSummary,
+    error: Option<SnapshotError>,
+}
+
+impl SnapshotWriter {
+    pub fn new(opts: SnapshotOptions, tx: mpsc::Sender<Batch>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            opts,
+            tx,
+            metrics,
+            source_rdb_version: 0,
+            raw_ok: opts.raw_allowed,
+            current_db: None,
+            state: KeyState::Done,
+            summary: SnapshotSummary::default(),
+            error: None,
+        }
+    }
+
+    /// What was done, or why the writer stopped the parser.
+    pub fn finish(self) -> Result<SnapshotSummary, SnapshotError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.summary),
+        }
+    }
+
+    /// Whether values go out as `RESTORE` (decided from the header).
+    pub fn uses_restore(&self) -> bool {
+        self.raw_ok
+    }
+
+    fn send(&mut self, batch: Batch) -> Flow {
+        if self.tx.blocking_send(batch).is_err() {
+            self.error.get_or_insert(SnapshotError::PipelineGone {
+                file_keys: self.summary.keys_seen,
+            });
+            return Err(Stop);
+        }
+        Ok(())
+    }
+
+    /// A one-command batch that may run twice (`SCRIPT LOAD`, `FUNCTION LOAD REPLACE`).
+    fn send_one(&mut self, args: &[&[u8]]) -> Flow {
+        let mut b = BatchBuilder::new();
+        b.push(args, None);
+        self.send(b.finish(Ack::None, Replay::Idempotent))
+    }
+
+    /// The expire to write, or `None` in the outer option when the key is skipped.
+    fn expire_policy(&mut self, expire_at_ms: Option<i64>) -> Option<Option<i64>> {
+        let Some(at) = expire_at_ms else {
+            return Some(None);
+        };
+        let now = (self.opts.clock)();
+        match self.opts.mode {
+            Mode::Full if at <= now => None,
+            Mode::Incremental => {
+                let grace = i64::try_from(self.opts.expire_grace.as_millis()).unwrap_or(i64::MAX);
+                let floor = now.saturating_add(grace);
+                if at < floor {
+                    self.summary.keys_expire_extended += 1;
+                    Some(Some(floor))
+                } else {
+                    Some(Some(at))
+                }
+            }
+            Mode::Full => Some(Some(at)),
+        }
+    }
+
+    /// Sends the rewrite batch so far when it is big enough.
+    fn maybe_flush(&mut self) -> Flow {
+        let limits = (self.opts.batch_bytes, self.opts.batch_commands);
+        let KeyState::Rewrite { batch, first, .. } = &mut self.state else {
+            return Ok(());
+        };
+        if batch.byte_len() < limits.0 && batch.len() < limits.1 {
+            return Ok(());
+        }
+        let full = std::mem::take(batch);
+        let replay = if *first {
+            Replay::Idempotent
+        } else {
+            Replay::Chained
+        };
+        *first = false;
+        self.send(full.finish(Ack::None, replay))
+    }
+}
+
+impl Visitor for SnapshotWriter {
+    fn header(&mut self, rdb_version: u32) -> Flow {
+        self.source_rdb_version = rdb_version;
+        let accepted = self
+            .opts
+            .target_rdb_version
+            .is_none_or(|t| rdb_version <= u32::from(t));
+        self.raw_ok = self.opts.raw_allowed && accepted && rdb_version <= u32::from(u16::MAX);
+        if self.opts.raw_allowed && !accepted {
+            self.metrics.event(
+                Level::Info,
+                format!(
+                    "the source writes RDB version {rdb_version}, newer than the target's {}: keys are rewritten as commands instead of RESTORE",
+                    self.opts.target_rdb_version.unwrap_or_default()
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn aux(&mut self, key: &[u8], value: &[u8]) -> Flow {
+        if key != b"lua" {
+            return Ok(());
+        }
+        self.summary.scripts += 1;
+        self.send_one(&[b"SCRIPT", b"LOAD", value])
+    }
+
+    fn function(&mut self, code: Bytes) -> Flow {
+        if !self.opts.target_has_functions {
+            self.error = Some(SnapshotError::FunctionsUnsupported);
+            return Err(Stop);
+        }
+        self.summary.functions += 1;
+        self.send_one(&[b"FUNCTION", b"LOAD", b"REPLACE", &code])
+    }
+
+    fn wants_raw(&mut self, meta: &KeyMeta) -> bool {
+        // Skipped values are cheapest raw; module values have no other form.
+        self.raw_ok || matches!(self.state, KeyState::Skip) || MODULE_TYPES.contains(&meta.rdb_type)
+    }
+
+    fn key_start(&mut self, meta: &KeyMeta) -> Flow {
+        self.summary.keys_seen += 1;
+        if self.summary.keys_seen <= self.opts.skip_keys {
+            self.summary.keys_skipped_resume += 1;
+            self.state = KeyState::Skip;
+            return Ok(());
+        }
+        let Some(expire) = self.expire_policy(meta.expire_at_ms) else {
+            self.summary.keys_skipped_expired += 1;
+            Metrics::add(&self.metrics.keys_skipped_expired, 1);
+            self.state = KeyState::Skip;
+            return Ok(());
+        };
+        let mut batch = BatchBuilder::new();
+        if self.current_db != Some(meta.db) {
+            batch.push(&[&b"SELECT"[..], meta.db.to_string().as_bytes()], None);
+            self.current_db = Some(meta.db);
+        }
+        self.state = KeyState::Pending { expire, batch };
+        Ok(())
+    }
+
+    fn value_raw(&mut self, meta: &KeyMeta, raw: Bytes) -> Flow {
+        let KeyState::Pending { expire, mut batch } =
+            std::mem::replace(&mut self.state, KeyState::Done)
+        else {
+            return Ok(()); // skipped
+        };
+        let version = u16::try_from(self.source_rdb_version).unwrap_or(u16::MAX);
+        let payload = restore::dump_payload(&raw, version);
+        let access = Access {
+            idle_secs: meta.idle_secs,
+            lfu_freq: meta.lfu_freq,
+        };
+        restore::restore(&mut batch, &meta.key, &payload, expire, access);
+        self.summary.keys_restored += 1;
+        let file_keys = self.summary.keys_seen;
+        self.send(batch.finish(Ack::KeyDone { file_keys }, Replay::Idempotent))
+    }
+
+    fn value_chunk(&mut self, meta: &KeyMeta, chunk: ValueChunk) -> Flow {
+        if matches!(self.state, KeyState::Pending { .. })
+            && let KeyState::Pending { expire, mut batch } =
+                std::mem::replace(&mut self.state, KeyState::Done)
+        {
+            let rewrite = KeyRewrite::start(&mut batch, meta.key.clone());
+            self.state = KeyState::Rewrite {
+                rewrite,
+                expire,
+                batch,
+                first: true,
+            };
+        }
+        let features = self.opts.features;
+        match &mut self.state {
+            KeyState::Rewrite { rewrite, batch, .. } => rewrite.chunk(batch, &chunk, features),
+            // Skipped, or (cannot happen) a chunk after the raw value.
+            KeyState::Skip | KeyState::Pending { .. } | KeyState::Done => return Ok(()),
+        }
+        self.maybe_flush()
+    }
+
+    fn key_end(&mut self, _meta: &KeyMeta) -> Flow {
+        match std::mem::replace(&mut self.state, KeyState::Done) {
+            KeyState::Rewrite {
+                rewrite,
+                expire,
+                mut batch,
+                first,
+            } => {
+                let lost = rewrite.finish(&mut batch, expire);
+                self.summary.field_ttls_lost += lost;
+                self.summary.keys_rewritten += 1;
+                let replay = if first {
+                    Replay::Idempotent
+                } else {
+                    Replay::Chained
+                };
+                let file_keys = self.summary.keys_seen;
+                self.send(batch.finish(Ack::KeyDone { file_keys }, replay))
+            }
+            KeyState::Pending { .. } | KeyState::Skip | KeyState::Done => Ok(()),
+        }
+    }
+
+    fn eof(&mut self, _checksum_verified: bool) -> Flow {
+        let s = self.summary;
+        if s.field_ttls_lost > 0 {
+            self.metrics.event(
+                Level::Warn,
+                format!(
+                    "{} hash field TTLs were not written: the target has no HPEXPIREAT (Redis 7.4+, Valkey 9.0+)",
+                    s.field_ttls_lost
+                ),
+            );
+        }
+        self.metrics.event(
+            Level::Info,
+            format!(
+                "snapshot read: {} keys ({} restored, {} rewritten, {} skipped as expired, {} skipped on resume)",
+                s.keys_seen,
+                s.keys_restored,
+                s.keys_rewritten,
+                s.keys_skipped_expired,
+                s.keys_skipped_resume
+            ),
+        );
+        Ok(())
+    }
+}
