@@ -7,6 +7,7 @@
 //! useful on its own. Pure logic (the RESP codec, the RDB parser, the replication handshake)
 //! is kept apart from I/O so that it can be tested without sockets.
 
+pub mod apply;
 pub mod conn;
 pub mod endpoint;
 pub mod import;
