@@ -21,8 +21,8 @@ enum End {
     Failed,
     /// A retryable refusal; every written command has been answered.
     Halted,
-    /// The connection broke or stalled.
-    Lost(ConnError),
+    /// The connection broke, stalled, or was left in a state it cannot be used in.
+    Lost(String),
 }
 
 /// How often the reader looks at the clock and the state while waiting for a reply.
@@ -41,7 +41,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut first: Connection) {
             Level::Warn,
             format!("target {}: {cause}; reconnecting", shared.addr),
         );
-        let Some(db) = plan(&shared, &cause.to_string()) else {
+        let Some(db) = plan(&shared, &cause) else {
             return;
         };
         let mut last = cause;
@@ -64,20 +64,20 @@ pub(super) async fn run(shared: Arc<Shared>, mut first: Connection) {
             match select_db(&shared, &mut r, &mut w, &mut retries, db, false).await {
                 Ok(true) => break,
                 Ok(false) => return,
-                Err(e) => last = e,
+                Err(e) => last = e.to_string(),
             }
         }
     }
 }
 
-/// Attempts on one connection, retrying after `BUSY`/`LOADING`, until it breaks (`Some`) or
-/// the pipeline ends (`None`).
+/// Attempts on one connection, retrying after `BUSY`/`LOADING`, until it breaks (`Some`, with
+/// the cause) or the pipeline ends (`None`).
 async fn run_connection(
     shared: &Shared,
     r: &mut Reader,
     w: &mut Writer,
     retries: &mut Budget,
-) -> Option<ConnError> {
+) -> Option<String> {
     loop {
         match attempt(shared, r, w).await {
             End::Closed | End::Failed => return None,
@@ -87,7 +87,7 @@ async fn run_connection(
                 match select_db(shared, r, w, retries, db, true).await {
                     Ok(true) => {}
                     Ok(false) => return None,
-                    Err(e) => return Some(e),
+                    Err(e) => return Some(e.to_string()),
                 }
             }
         }
@@ -133,7 +133,7 @@ async fn attempt(shared: &Shared, r: &mut Reader, w: &mut Writer) -> End {
     loop {
         tokio::select! {
             res = &mut writer, if !writer_done => match res {
-                Err(e) => return End::Lost(e),
+                Err(e) => return End::Lost(e.to_string()),
                 Ok(()) => {
                     writer_done = true;
                     let st = shared.lock();
@@ -203,7 +203,7 @@ async fn read_loop(shared: &Shared, r: &mut Reader) -> End {
         };
         let frame = match frame {
             Ok(f) => f,
-            Err(e) => return End::Lost(e),
+            Err(e) => return End::Lost(e.to_string()),
         };
         let mut st = shared.lock();
         st.last_progress = Instant::now();
@@ -214,6 +214,12 @@ async fn read_loop(shared: &Shared, r: &mut Reader) -> End {
             return End::Failed;
         }
         shared.publish(&st);
+        if st.window.poisoned() {
+            return End::Lost(format!(
+                "{}: EXEC was refused and the server keeps the transaction open",
+                shared.addr
+            ));
+        }
         if st.window.halted().is_some() && !st.writer_stopped {
             // The writer may be idle, waiting for work: it has to notice the halt and stop.
             drop(st);
@@ -237,11 +243,12 @@ fn check(shared: &Shared) -> Option<End> {
     }
     let stalled = st.last_progress.elapsed();
     if !drained && stalled >= shared.config.reply_timeout {
-        return Some(End::Lost(ConnError::Timeout {
+        let e = ConnError::Timeout {
             addr: shared.addr.clone(),
             what: "replies",
             after: stalled,
-        }));
+        };
+        return Some(End::Lost(e.to_string()));
     }
     None
 }
@@ -385,8 +392,8 @@ async fn select_db(
 }
 
 /// Connects again with backoff; `None` when the pipeline failed.
-async fn reconnect(shared: &Shared, budget: &mut Budget, cause: &ConnError) -> Option<Connection> {
-    let mut last = cause.to_string();
+async fn reconnect(shared: &Shared, budget: &mut Budget, cause: &str) -> Option<Connection> {
+    let mut last = cause.to_owned();
     loop {
         let batches = shared.lock().window.acked().batches;
         let n = budget.next(batches);

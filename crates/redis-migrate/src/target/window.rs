@@ -17,6 +17,8 @@ use crate::resp::Frame;
 use bytes::Bytes;
 use std::collections::VecDeque;
 
+#[cfg(test)]
+mod model;
 mod plan;
 #[cfg(test)]
 mod tests;
@@ -140,6 +142,9 @@ pub(crate) struct Window {
     commands: usize,
     bytes: usize,
     uses_select: bool,
+    /// `EXEC` was refused retryably: the server keeps the connection inside `MULTI`, so
+    /// nothing it answers afterwards can be trusted. The connection must be dropped.
+    poisoned: bool,
 }
 
 impl Window {
@@ -156,6 +161,7 @@ impl Window {
             commands: 0,
             bytes: 0,
             uses_select: false,
+            poisoned: false,
         }
     }
 
@@ -232,6 +238,11 @@ impl Window {
         parts
     }
 
+    /// The connection is left inside `MULTI` (see [`Window::on_reply`]): drop it and plan.
+    pub fn poisoned(&self) -> bool {
+        self.poisoned
+    }
+
     /// Every command that may have been written has been answered.
     pub fn drained(&self) -> bool {
         let Some(r) = self.slots.get(self.reply_slot) else {
@@ -244,8 +255,12 @@ impl Window {
     }
 
     /// Takes the next reply. `Err` when it refuses a command for good (or answers nothing
-    /// that was sent).
+    /// that was sent). After a retryable refusal of `EXEC` the window is
+    /// [`Window::poisoned`] and takes no more replies.
     pub fn on_reply(&mut self, frame: Frame) -> Result<(), Refused> {
+        if self.poisoned {
+            return Err(self.unexpected(self.reply_slot, 0, "a reply after a refused EXEC"));
+        }
         let idx = self.reply_slot;
         let Some(slot) = self.slots.get(idx) else {
             return Err(self.unexpected(idx, 0, "a reply arrived for no command"));
@@ -326,6 +341,13 @@ impl Window {
                 if multi == (Multi::Open { rejected: true }) && line.starts_with(b"EXECABORT") =>
             {
                 Ok(()) // nothing ran; the slot is already marked refused
+            }
+            (_, Frame::Error(line)) if classify(&line) == ErrorClass::Retryable => {
+                // EXEC itself refused (BUSY, LOADING): nothing ran, but the server still
+                // holds the transaction open.
+                self.reject(idx, 0, line);
+                self.poisoned = true;
+                Ok(())
             }
             (_, Frame::Error(line)) => {
                 let refusal = match classify(&line) {

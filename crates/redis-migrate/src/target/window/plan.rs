@@ -16,6 +16,7 @@ impl Window {
         let reply_pos = self.slots.get(rs).map(|s| (rs, s.next_reply()));
         let Some((fs, fc)) = [reject_pos, reply_pos].into_iter().flatten().min() else {
             self.first_reject = None;
+            self.poisoned = false;
             return Ok(self.acked_db);
         };
         let mut restart = vec![false; n];
@@ -48,6 +49,7 @@ impl Window {
             s.reset_attempt(start);
         }
         self.first_reject = None;
+        self.poisoned = false;
         self.write_slot = 0;
         self.reply_slot = 0;
         self.advance();
@@ -61,12 +63,16 @@ impl Window {
 
     /// Whether a slot has commands that may have run without an answer.
     fn unanswered(s: &Slot) -> bool {
-        if s.batch.is_atomic() && s.multi != Multi::Failed {
-            // A transaction runs only once its EXEC arrived whole.
-            let exec = s.batch.len() - 1;
-            s.complete_cmds() > exec && s.next_reply() <= exec
-        } else {
-            s.complete_cmds() > s.next_reply()
+        match (s.batch.is_atomic(), s.multi) {
+            // MULTI accepted: the transaction runs only once its EXEC arrived whole.
+            (true, Multi::Open { .. }) => {
+                let exec = s.batch.len() - 1;
+                s.complete_cmds() > exec && s.next_reply() <= exec
+            }
+            // MULTI unanswered: it may have been refused (BUSY, LOADING), and then the
+            // commands after it ran one by one.
+            (true, Multi::Idle) => s.complete_cmds() > 1,
+            _ => s.complete_cmds() > s.next_reply(),
         }
     }
 }
