@@ -201,25 +201,37 @@ async fn read_loop(shared: &Shared, r: &mut Reader) -> End {
             () = &mut wake => continue,
             () = tokio::time::sleep(TICK) => continue,
         };
-        let frame = match frame {
+        let mut frame = match frame {
             Ok(f) => f,
             Err(e) => return End::Lost(e.to_string()),
         };
+        // Every reply already received is taken under one lock, and published once.
         let mut st = shared.lock();
         st.last_progress = Instant::now();
-        if let Err(refused) = st.window.on_reply(frame) {
-            let acked = st.window.acked();
-            drop(st);
-            shared.fail(refused_error(shared, refused, acked));
-            return End::Failed;
+        loop {
+            if let Err(refused) = st.window.on_reply(frame) {
+                let acked = st.window.acked();
+                drop(st);
+                shared.fail(refused_error(shared, refused, acked));
+                return End::Failed;
+            }
+            if st.window.poisoned() {
+                shared.publish(&st);
+                return End::Lost(format!(
+                    "{}: EXEC was refused and the server keeps the transaction open",
+                    shared.addr
+                ));
+            }
+            match r.try_frame() {
+                Ok(Some(f)) => frame = f,
+                Ok(None) => break,
+                Err(e) => {
+                    shared.publish(&st);
+                    return End::Lost(e.to_string());
+                }
+            }
         }
         shared.publish(&st);
-        if st.window.poisoned() {
-            return End::Lost(format!(
-                "{}: EXEC was refused and the server keeps the transaction open",
-                shared.addr
-            ));
-        }
         if st.window.halted().is_some() && !st.writer_stopped {
             // The writer may be idle, waiting for work: it has to notice the halt and stop.
             drop(st);
