@@ -47,10 +47,9 @@ impl Default for ApplyOptions {
 pub enum Step {
     /// Submit this batch (one command, or a whole transaction at its `EXEC`).
     Send(Batch),
-    /// Dropped (count it in `commands_dropped`); `commands` is how many (a discarded
-    /// transaction drops all of its own). The batch is empty and acknowledges the offset:
-    /// submitting it moves the applied offset past the dropped bytes, in order.
-    Drop { batch: Batch, commands: u64 },
+    /// Dropped ([`Applier::dropped`] counts it). The batch is empty and acknowledges the
+    /// offset: submitting it moves the applied offset past the dropped bytes, in order.
+    Drop(Batch),
     /// Held inside `MULTI`; nothing to do until `EXEC` or `DISCARD`.
     Hold,
 }
@@ -78,7 +77,6 @@ struct Transaction {
     batch: BatchBuilder,
     db_at_start: u32,
     idempotent: bool,
-    dropped: u64,
 }
 
 /// The state of the stream: current database and any open transaction.
@@ -87,6 +85,7 @@ pub struct Applier {
     db: u32,
     tx: Option<Transaction>,
     last_offset: Option<u64>,
+    dropped: u64,
 }
 
 impl Applier {
@@ -97,7 +96,14 @@ impl Applier {
             db: 0,
             tx: None,
             last_offset: None,
+            dropped: 0,
         }
+    }
+
+    /// Commands dropped so far, those inside transactions included (DCS
+    /// `commands_dropped`).
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// The database the next command runs in.
@@ -135,7 +141,6 @@ impl Applier {
                 batch,
                 db_at_start: self.db,
                 idempotent: true,
-                dropped: 0,
             });
             return Ok(Step::Hold);
         }
@@ -156,16 +161,15 @@ impl Applier {
                 return Err(unexpected("DISCARD without MULTI"));
             };
             self.db = tx.db_at_start;
-            let commands = tx.batch.len() as u64 + tx.dropped + 1;
-            return Ok(drop_step(end_offset, commands));
+            // The held commands, MULTI and DISCARD; filtered ones were counted already.
+            self.dropped += tx.batch.len() as u64 + 1;
+            return Ok(drop_step(end_offset));
         }
-        if self.dropped(cmd) {
-            return Ok(match &mut self.tx {
-                Some(tx) => {
-                    tx.dropped += 1;
-                    Step::Hold
-                }
-                None => drop_step(end_offset, 1),
+        if self.filtered(cmd) {
+            self.dropped += 1;
+            return Ok(match self.tx {
+                Some(_) => Step::Hold,
+                None => drop_step(end_offset),
             });
         }
         if cmd.is("SELECT")
@@ -207,7 +211,7 @@ impl Applier {
         Ok(Step::Hold)
     }
 
-    fn dropped(&self, cmd: &Command) -> bool {
+    fn filtered(&self, cmd: &Command) -> bool {
         cmd.is_empty()
             || cmd.is("PING")
             || cmd.is("REPLCONF")
@@ -216,11 +220,8 @@ impl Applier {
     }
 }
 
-fn drop_step(end_offset: u64, commands: u64) -> Step {
-    Step::Drop {
-        batch: BatchBuilder::new().finish(Ack::Offset(end_offset), Replay::Idempotent),
-        commands,
-    }
+fn drop_step(end_offset: u64) -> Step {
+    Step::Drop(BatchBuilder::new().finish(Ack::Offset(end_offset), Replay::Idempotent))
 }
 
 /// Commands whose first argument is not a key.

@@ -223,6 +223,17 @@ impl SnapshotWriter {
         }
     }
 
+    /// A hash field's expire under the TTL policy (incremental: at least now + grace).
+    fn field_expire(&self, at: i64) -> Option<i64> {
+        match self.opts.mode {
+            Mode::Full => Some(at),
+            Mode::Incremental => {
+                let grace = i64::try_from(self.opts.expire_grace.as_millis()).unwrap_or(i64::MAX);
+                Some(at.max((self.opts.clock)().saturating_add(grace)))
+            }
+        }
+    }
+
     /// Sends the rewrite batch so far when it is big enough.
     fn maybe_flush(&mut self) -> Flow {
         let limits = (self.opts.batch_bytes, self.opts.batch_commands);
@@ -325,7 +336,15 @@ impl Visitor for SnapshotWriter {
         self.send(batch.finish(Ack::KeyDone { file_keys }, Replay::Idempotent))
     }
 
-    fn value_chunk(&mut self, meta: &KeyMeta, chunk: ValueChunk) -> Flow {
+    fn value_chunk(&mut self, meta: &KeyMeta, mut chunk: ValueChunk) -> Flow {
+        if let ValueChunk::HashFields(fields) = &mut chunk {
+            // Field TTLs follow the key's policy: pushed to the grace period when incremental.
+            for f in fields.iter_mut() {
+                if let Some(at) = f.expire_at_ms {
+                    f.expire_at_ms = self.field_expire(at);
+                }
+            }
+        }
         if matches!(self.state, KeyState::Pending { .. })
             && let KeyState::Pending { expire, mut batch } =
                 std::mem::replace(&mut self.state, KeyState::Done)

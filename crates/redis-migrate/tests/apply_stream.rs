@@ -60,19 +60,14 @@ fn run_directly(server: &Server, cmds: &[Command]) {
 async fn apply(p: &Pipeline, cmds: &[Command]) -> (u64, u64) {
     let mut a = Applier::new(ApplyOptions::default());
     let mut offset = 1000;
-    let mut dropped = 0;
     for c in cmds {
         offset += c.wire_len() as u64;
         match a.push(c, offset).unwrap() {
-            Step::Send(b) => p.submit(b).await.unwrap(),
-            Step::Drop { batch, commands } => {
-                dropped += commands;
-                p.submit(batch).await.unwrap();
-            }
+            Step::Send(b) | Step::Drop(b) => p.submit(b).await.unwrap(),
             Step::Hold => {}
         }
     }
-    (offset, dropped)
+    (offset, a.dropped())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -294,6 +294,9 @@ async fn a_stalled_target_is_left_and_its_old_connection_killed() {
     let mut config = fast_config();
     config.reply_timeout = Duration::from_millis(400);
     let (p, metrics) = pipeline(&server.url(), config).await;
+    // The pipeline is up and answered before the server falls asleep.
+    p.submit(set(0, b"v", Replay::Idempotent)).await.unwrap();
+    within(10, p.barrier()).await.unwrap();
     let addr = server.addr();
     let sleeper = std::thread::spawn(move || {
         Connection::open(addr)

@@ -114,6 +114,49 @@ fn incremental_mode_pushes_near_expires_to_the_grace_period() {
 }
 
 #[test]
+fn hash_field_ttls_follow_the_policy() {
+    let opts = SnapshotOptions {
+        mode: Mode::Incremental,
+        expire_grace: Duration::from_secs(60),
+        raw_allowed: false,
+        features: Features {
+            stream_meta: true,
+            hash_field_ttl: true,
+        },
+        ..SnapshotOptions::default()
+    };
+    let (mut w, mut rx, _) = writer(opts);
+    w.header(12).unwrap();
+    let m = meta(0, "h", None, 4);
+    w.key_start(&m).unwrap();
+    let field = |name: &'static str, at| crate::rdb::HashField {
+        field: Bytes::from_static(name.as_bytes()),
+        value: Bytes::from_static(b"v"),
+        expire_at_ms: Some(at),
+    };
+    w.value_chunk(
+        &m,
+        ValueChunk::HashFields(vec![field("soon", NOW + 1), field("far", NOW + 999_999)]),
+    )
+    .unwrap();
+    w.key_end(&m).unwrap();
+    let cmds = &drain(&mut rx)[0].0;
+    let at = |c: &Vec<String>| c[2].clone();
+    let ttl: Vec<(String, String)> = cmds
+        .iter()
+        .filter(|c| c[0] == "HPEXPIREAT")
+        .map(|c| (at(c), c[5].clone()))
+        .collect();
+    assert_eq!(
+        ttl,
+        [
+            ((NOW + 60_000).to_string(), "soon".to_string()),
+            ((NOW + 999_999).to_string(), "far".to_string())
+        ]
+    );
+}
+
+#[test]
 fn resume_skips_the_first_keys_and_selects_only_on_changes() {
     let opts = SnapshotOptions {
         skip_keys: 2,
