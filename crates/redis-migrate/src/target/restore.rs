@@ -4,9 +4,11 @@
 //! A `DUMP` payload is the value's RDB encoding (type byte + value), then the RDB version as
 //! two little-endian bytes, then a CRC-64 (Jones polynomial, reflected, as Redis computes it)
 //! of everything before it, little-endian. The target refuses a payload whose version is
-//! newer than its own, so the version written is the source's.
+//! newer than its own, so the version written is the source's. (The same payload as
+//! `rdb::dump_payload` once the parser provides it; one CRC-64 serves both.)
 
 use super::batch::BatchBuilder;
+use crate::import::preamble::crc64;
 use bytes::{BufMut, Bytes, BytesMut};
 
 /// Bytes after the value in a `DUMP` payload: the version (2) and the CRC-64 (8).
@@ -32,34 +34,6 @@ pub fn payload_version(payload: &[u8]) -> Option<u16> {
     let crc = u64::from_le_bytes(payload[body..].try_into().ok()?);
     (crc64(0, &payload[..body]) == crc)
         .then(|| u16::from_le_bytes([payload[body - 2], payload[body - 1]]))
-}
-
-/// Reversed Jones polynomial (`0xad93d23594c935a9` bit-reflected).
-const POLY: u64 = 0x95ac_9329_ac4b_c9b5;
-
-const TABLE: [u64; 256] = {
-    let mut t = [0u64; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u64;
-        let mut bit = 0;
-        while bit < 8 {
-            c = if c & 1 == 1 { (c >> 1) ^ POLY } else { c >> 1 };
-            bit += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-};
-
-/// CRC-64/Jones as Redis uses it for RDB files and `DUMP` payloads (reflected, no final
-/// xor); `crc64(0, b"123456789") == 0xe9c6d914c4b8d9ca`.
-pub fn crc64(mut crc: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        crc = TABLE[((crc ^ u64::from(b)) & 0xff) as usize] ^ (crc >> 8);
-    }
-    crc
 }
 
 /// Access information kept with a restored key.
