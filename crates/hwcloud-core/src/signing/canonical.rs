@@ -181,13 +181,21 @@ impl SignedOrder {
     }
 }
 
+/// The last line of the canonical request.
+pub(super) enum PayloadLine<'a> {
+    /// What the official signer writes (see [`write_payload_hash`]).
+    AsSigner(Algorithm),
+    /// Decided by the caller: the verifier, which never takes a hash from an unsigned header.
+    Given(&'a str),
+}
+
 /// Writes the canonical request: `signed` holds the signed headers in signing order, each
 /// name (any case; written lower-cased) with its value as sent (written trimmed).
 pub(super) fn write_canonical_request<'n, H: Header>(
-    algorithm: Algorithm,
     req: &SignableRequest<'_, H>,
     signed: impl Iterator<Item = (&'n str, &'n str)>,
     signed_joined: &str,
+    payload: PayloadLine<'_>,
     out: &mut impl Write,
 ) {
     if req.method.bytes().any(|b| b.is_ascii_lowercase()) || !req.method.is_ascii() {
@@ -211,7 +219,10 @@ pub(super) fn write_canonical_request<'n, H: Header>(
     out.write("\n");
     out.write(signed_joined);
     out.write("\n");
-    write_payload_hash(algorithm, req, out);
+    match payload {
+        PayloadLine::AsSigner(algorithm) => write_payload_hash(algorithm, req, out),
+        PayloadLine::Given(line) => out.write(line),
+    }
 }
 
 /// Writes the last line of the canonical request (see [`payload_hash`](super::payload_hash)).

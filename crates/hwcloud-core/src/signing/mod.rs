@@ -10,21 +10,24 @@
 //!   prepared once (what the runtime does on every attempt). Both run the same streaming
 //!   signer (`canonical`), which feeds the canonical request and the string to sign straight
 //!   into the hash and the MAC.
-//! - `verify()` checks a received request's `Authorization` against a key lookup.
+//! - `verify()` checks a received request's `Authorization` against a key lookup, as strictly
+//!   as the service's gateway (`verify`).
 
 mod authorization;
 mod canonical;
 mod crypto;
 mod date;
 pub mod encoding;
+mod verify;
 
 pub use authorization::{ParsedAuthorization, parse_authorization};
 use canonical::{
-    SignedOrder, Tee, lowercase_is, write_canonical_request, write_joined, write_payload_hash,
+    PayloadLine, SignedOrder, Tee, write_canonical_request, write_joined, write_payload_hash,
     write_string_to_sign,
 };
 pub use crypto::derive_v11_key;
 pub use date::civil_from_days;
+pub use verify::{DEFAULT_MAX_SKEW, Verified, VerifyError, verify};
 
 use crate::secret::Secret;
 
@@ -156,36 +159,6 @@ pub enum SignError {
     MissingScope,
 }
 
-/// The caller a verified request came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    /// The access key id from `Authorization`.
-    pub access_key: String,
-    /// The algorithm the request used.
-    pub algorithm: Algorithm,
-}
-
-/// Why a received request's signature was refused. Never carries secret material.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    #[error("the Authorization header is missing")]
-    MissingAuthorization,
-    #[error("the Authorization header is malformed: {0}")]
-    MalformedAuthorization(String),
-    #[error("unsupported signing algorithm {0:?}")]
-    UnsupportedAlgorithm(String),
-    #[error("the X-Sdk-Date header is missing or malformed")]
-    BadDate,
-    #[error("X-Sdk-Date is more than the allowed skew away from the server clock")]
-    StaleDate,
-    #[error("a header listed in SignedHeaders is missing: {0}")]
-    SignedHeaderMissing(String),
-    #[error("unknown access key")]
-    UnknownAccessKey,
-    #[error("the signature does not match")]
-    SignatureMismatch,
-}
-
 /// The value of the first header named `name` (ASCII case-insensitive), like the official
 /// signer's `_get_header_ignore_case`.
 pub fn header_value<'h, H: Header>(headers: &'h [H], name: &str) -> Option<&'h str> {
@@ -249,10 +222,10 @@ pub fn canonical_request<H: Header>(algorithm: Algorithm, req: &SignableRequest<
     write_joined(order.names(req.headers), &mut joined);
     let mut out = String::with_capacity(512);
     write_canonical_request(
-        algorithm,
         req,
         order.entries(req.headers),
         &joined,
+        PayloadLine::AsSigner(algorithm),
         &mut out,
     );
     out
@@ -408,10 +381,10 @@ fn sign_into<H: Header>(
         text: steps.as_deref_mut().map(|s| &mut s.canonical_request),
     };
     write_canonical_request(
-        algorithm,
         req,
         order.entries(req.headers),
         &auth[signed_headers.clone()],
+        PayloadLine::AsSigner(algorithm),
         &mut canonical,
     );
     let canonical_hash = crypto::Hex32::of(&canonical.digest.finalize());
@@ -475,97 +448,6 @@ pub fn authorization<H: Header>(
     req: &SignableRequest<'_, H>,
 ) -> Result<String, SignError> {
     SigningKey::new(algorithm, secret_key).authorization(access_key, scope, req)
-}
-
-/// How far `X-Sdk-Date` may be from a server's clock (API Gateway accepts 15 minutes).
-pub const DEFAULT_MAX_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-/// Verifies a received request: parses `Authorization`, checks the date is within
-/// `max_skew` of `now`, looks up the secret key with `lookup`, recomputes and compares in
-/// constant time. `scope` is needed only for `V11-HMAC-SHA256`.
-///
-/// The canonical request is rebuilt over the header names listed in `SignedHeaders` (not over
-/// every header received), which must include `x-sdk-date`. A `V11-HMAC-SHA256` request is
-/// refused with `UnsupportedAlgorithm` when `scope` is `None`, and with `SignatureMismatch`
-/// when its credential scope is not `{X-Sdk-Date day}/{scope.region}/{scope.service}`.
-pub fn verify<H: Header>(
-    req: &SignableRequest<'_, H>,
-    now: std::time::SystemTime,
-    max_skew: std::time::Duration,
-    lookup: &dyn Fn(&str) -> Option<Secret>,
-    scope: Option<&DerivationScope>,
-) -> Result<Verified, VerifyError> {
-    let auth_value =
-        header_value(req.headers, "Authorization").ok_or(VerifyError::MissingAuthorization)?;
-    let auth = parse_authorization(auth_value)?;
-    if !auth.signed_headers.iter().any(|h| h == "x-sdk-date") {
-        return Err(VerifyError::MalformedAuthorization(
-            "SignedHeaders must include x-sdk-date".to_owned(),
-        ));
-    }
-
-    let (date_text, t) = sdk_date(req).ok_or(VerifyError::BadDate)?;
-    let skew = match now.duration_since(t) {
-        Ok(d) => d,
-        Err(e) => e.duration(),
-    };
-    if skew > max_skew {
-        return Err(VerifyError::StaleDate);
-    }
-
-    let v11_info = match auth.algorithm {
-        Algorithm::V11HmacSha256 => {
-            let scope = scope
-                .ok_or_else(|| VerifyError::UnsupportedAlgorithm(auth.algorithm.name().into()))?;
-            let expected = v11_scope(date_text, scope);
-            if auth.credential_scope.as_deref() != Some(expected.as_str()) {
-                return Err(VerifyError::SignatureMismatch);
-            }
-            Some(expected)
-        }
-        Algorithm::HmacSha256 | Algorithm::HmacSm3 => None,
-    };
-
-    let secret = lookup(&auth.access_key).ok_or(VerifyError::UnknownAccessKey)?;
-
-    // Names are matched as listed: one with upper-case letters matches no received header.
-    let mut entries = Vec::with_capacity(auth.signed_headers.len());
-    for name in &auth.signed_headers {
-        let value = req
-            .headers
-            .iter()
-            .rev()
-            .find(|h| lowercase_is(h.name(), name))
-            .ok_or_else(|| VerifyError::SignedHeaderMissing(name.clone()))?;
-        entries.push((name.as_str(), value.value()));
-    }
-    let mut canonical = crypto::AnyHash::new(auth.algorithm);
-    write_canonical_request(
-        auth.algorithm,
-        req,
-        entries.into_iter(),
-        &auth.signed_headers.join(";"),
-        &mut canonical,
-    );
-    let mut mac =
-        SigningKey::new(auth.algorithm, &secret).mac(&auth.access_key, v11_info.as_deref());
-    write_string_to_sign(
-        auth.algorithm,
-        date_text,
-        v11_info.as_deref(),
-        &crypto::Hex32::of(&canonical.finalize()),
-        &mut mac,
-    );
-    let provided = hex::decode(&auth.signature)
-        .map_err(|_| VerifyError::MalformedAuthorization("Signature is not hex".to_owned()))?;
-    if mac.verify(&provided) {
-        Ok(Verified {
-            access_key: auth.access_key,
-            algorithm: auth.algorithm,
-        })
-    } else {
-        Err(VerifyError::SignatureMismatch)
-    }
 }
 
 /// Formats a time as `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`, UTC).
