@@ -250,6 +250,7 @@ pub fn build_client<C: ServiceClient>(m: &ArgMatches) -> Result<C, CliError> {
     let mut creds: Credentials =
         credentials::default_chain(&ProcessEnv).map_err(|e| CliError::config(format!("{e}")))?;
     if let Some(p) = m.get_one::<String>("project-id") {
+        runner::check_request_text("--project-id", p)?;
         creds = creds.with_project_id(p.clone());
     }
     configure(ClientBuilder::<C>::new().credentials(creds), m)?

@@ -115,17 +115,39 @@ pub fn arg(m: &ArgMatches, id: &str) -> String {
     m.get_one::<String>(id).cloned().unwrap_or_default()
 }
 
-/// The value of flag `--id` parsed as `T`, naming the flag on error.
+/// Refuses a value bound for the request line or a header: longer than
+/// [`MAX_PATH_PARAM_LEN`](hwcloud_core::operation::MAX_PATH_PARAM_LEN) bytes or holding a
+/// control character. `shown` names the flag or argument; the value is never echoed.
+pub fn check_request_text(shown: &str, value: &str) -> Result<(), CliError> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    hwcloud_core::operation::check_path_value(value)
+        .map_err(|problem| CliError::usage(format!("{shown} {problem}")))
+}
+
+/// The value of the required positional argument `id` (shown as `shown`), checked with
+/// [`check_request_text`].
+pub fn id_arg(m: &ArgMatches, id: &str, shown: &str) -> Result<String, CliError> {
+    let value = arg(m, id);
+    check_request_text(shown, &value)?;
+    Ok(value)
+}
+
+/// The value of flag `--id` parsed as `T`, naming the flag on error. Every flag value is
+/// checked with [`check_request_text`] first: flags fill paths, queries and headers.
 pub fn flag<T: FromStr>(m: &ArgMatches, id: &str) -> Result<Option<T>, CliError>
 where
     T::Err: std::fmt::Display,
 {
     match m.get_one::<String>(id) {
         None => Ok(None),
-        Some(s) => s
-            .parse::<T>()
-            .map(Some)
-            .map_err(|e| CliError::usage(format!("--{id}: {e} (got {s:?})"))),
+        Some(s) => {
+            check_request_text(&format!("--{id}"), s)?;
+            s.parse::<T>()
+                .map(Some)
+                .map_err(|e| CliError::usage(format!("--{id}: {e} (got {s:?})")))
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! progress bar on a terminal and plain lines otherwise (both on stderr; the final resource
 //! goes to stdout).
 
-use crate::runner::{CliError, Outcome, arg, finish};
+use crate::runner::{CliError, Outcome, arg, finish, id_arg};
 use clap::{Arg, ArgMatches, Command};
 use hwcloud_core::operation::Operation;
 use hwcloud_core::waiter::{WaitOptions, WaitProgress, Waiter};
@@ -296,12 +296,13 @@ pub async fn dcs_task(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Ou
     } else {
         Until::Done
     };
-    finish(migration_task_with_progress(client, &arg(m, "task-id"), until, timing(m)).await)
+    let task_id = id_arg(m, "task-id", "TASK_ID")?;
+    finish(migration_task_with_progress(client, &task_id, until, timing(m)).await)
 }
 
 /// `dcs wait-job`.
 pub async fn dcs_job(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
-    let job_id = arg(m, "job-id");
+    let job_id = id_arg(m, "job-id", "JOB_ID")?;
     let progress = Progress::new(&format!("job {job_id}"));
     let waiter = client.wait_until_job_done(job_id);
     finish(watch(waiter, timing(m), progress, None, |p, w| p.status(w.state)).await)
@@ -309,7 +310,8 @@ pub async fn dcs_job(client: &hwcloud_dcs::Client, m: &ArgMatches) -> Result<Out
 
 /// `sms wait-task`.
 pub async fn sms_task(client: &hwcloud_sms::Client, m: &ArgMatches) -> Result<Outcome, CliError> {
-    finish(sms_task_with_progress(client, &arg(m, "task-id"), timing(m)).await)
+    let task_id = id_arg(m, "task-id", "TASK_ID")?;
+    finish(sms_task_with_progress(client, &task_id, timing(m)).await)
 }
 
 /// The running sub-task's progress and name: SMS adds sub-tasks as the migration moves on,

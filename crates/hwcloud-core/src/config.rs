@@ -222,20 +222,105 @@ pub struct Endpoint {
 }
 
 /// Accepts `http://host[:port][/base]` or `https://…`; trims a trailing `/`.
+///
+/// Refused, naming the part: another scheme, no host, a space or control character, user
+/// info (`user:password@`: credentials come from the credential providers, and a URL's user
+/// info would be sent as Basic auth), a query (`?…`) or a fragment (`#…`), which would end up
+/// in front of every operation's path. Messages show the endpoint with any user info replaced
+/// by `***`.
 pub fn check_endpoint(ep: &str) -> Result<Endpoint, String> {
     let trimmed = ep.trim().trim_end_matches('/');
+    let shown = without_userinfo(trimmed);
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or_else(|| format!("endpoint {ep:?} must start with https:// or http://"))?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() {
-        return Err(format!("endpoint {ep:?} has no host"));
+        .ok_or_else(|| format!("endpoint {shown:?} must start with https:// or http://"))?;
+    if let Some(at) = trimmed.find(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "endpoint {shown:?} contains a space or control character (byte {at})"
+        ));
     }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('@') {
+        return Err(format!(
+            "endpoint {shown:?} has user info (user:password@); credentials are never taken \
+             from the endpoint: use the credential environment variables or profile file"
+        ));
+    }
+    for (mark, part) in [('?', "query"), ('#', "fragment")] {
+        if rest.contains(mark) {
+            return Err(format!(
+                "endpoint {shown:?} has a {part} (from {mark:?}); an endpoint is \
+                 scheme://host[:port][/base-path]"
+            ));
+        }
+    }
+    check_authority(authority).map_err(|why| format!("endpoint {shown:?}: {why}"))?;
     Ok(Endpoint {
         url: trimmed.to_owned(),
-        host: host.to_owned(),
+        host: authority.to_owned(),
     })
+}
+
+/// `host[:port]`: a DNS name or IPv4 address, or an IPv6 address in brackets, and a port of
+/// 1 to 65535 digits' worth.
+fn check_authority(authority: &str) -> Result<(), String> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (addr, after) = v6
+            .split_once(']')
+            .ok_or("an IPv6 host needs a closing ']'")?;
+        if addr.is_empty()
+            || !addr
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return Err(format!("host [{addr}] is not an IPv6 address"));
+        }
+        match after {
+            "" => (authority, None),
+            p => (
+                &authority[..authority.len() - p.len()],
+                Some(
+                    p.strip_prefix(':')
+                        .ok_or("expected ':' and a port after ']'")?,
+                ),
+            ),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    if !host.starts_with('[')
+        && let Some(bad) = host
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
+    {
+        return Err(format!("host {host:?} has the character {bad:?}"));
+    }
+    if let Some(port) = port {
+        match port.parse::<u16>() {
+            Ok(n) if n > 0 && port.bytes().all(|b| b.is_ascii_digit()) => {}
+            _ => return Err(format!("port {port:?} is not a number from 1 to 65535")),
+        }
+    }
+    Ok(())
+}
+
+/// `ep` with the user info of its authority (`user:password@`) replaced by `***@`, for
+/// messages.
+fn without_userinfo(ep: &str) -> std::borrow::Cow<'_, str> {
+    let start = ep.find("://").map_or(0, |i| i + 3);
+    let rest = &ep[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{}***{}", &ep[..start], &ep[start + at..]).into(),
+        None => ep.into(),
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +378,75 @@ mod tests {
         );
         assert!(check_endpoint("ftp://x").is_err());
         assert!(check_endpoint("https:///path").is_err());
+    }
+
+    #[test]
+    fn endpoints_with_more_than_scheme_host_port_and_path_are_refused_by_part() {
+        for (ep, part) in [
+            ("http://host/?x=1", "has a query"),
+            ("http://host?x=1", "has a query"),
+            ("https://host/base?x=1#f", "has a query"),
+            ("http://host/#frag", "has a fragment"),
+            ("http://host#frag", "has a fragment"),
+            (
+                "http://host:8080/a b",
+                "space or control character (byte 18)",
+            ),
+            ("http://ho\rst", "space or control character (byte 9)"),
+            ("http://host:0", "port \"0\" is not a number"),
+            ("http://host:99999", "is not a number from 1 to 65535"),
+            ("http://host:+80", "is not a number"),
+            ("http://ho$t", "has the character '$'"),
+            ("http://[::1", "closing ']'"),
+            ("http://[zz]:1", "is not an IPv6 address"),
+            ("http://:8080", "no host"),
+        ] {
+            let e = check_endpoint(ep).unwrap_err();
+            assert!(e.contains(part), "{ep}: {e}");
+        }
+        for ok in [
+            "http://[::1]:8080/base",
+            "https://a-b.c_d.example:443",
+            "http://10.0.0.1",
+        ] {
+            assert!(check_endpoint(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            check_endpoint("http://[::1]:8080/b").unwrap().host,
+            "[::1]:8080"
+        );
+    }
+
+    #[test]
+    fn user_info_is_refused_without_printing_the_password() {
+        for ep in [
+            "http://user:hunter2@host",
+            "https://user:hunter2@host:8443/base",
+            "http://user:hunter2@host/?x=1",
+            "ftp://user:hunter2@host",
+            "http://us@er:hunter2@host",
+        ] {
+            let e = check_endpoint(ep).unwrap_err();
+            assert!(
+                !e.contains("hunter2") && !e.contains("user:h") && !e.contains("us@"),
+                "{e}"
+            );
+            assert!(e.contains("***@host"), "{e}");
+        }
+        let e = check_endpoint("http://user:hunter2@host").unwrap_err();
+        assert!(e.contains("has user info"), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic; an accepted endpoint is exactly scheme, host and base path.
+        #[test]
+        fn check_endpoint_accepts_only_scheme_host_port_and_path(ep in "\\PC{0,40}|https?://[a-z0-9@:?#/\\[\\] .%-]{0,30}") {
+            if let Ok(e) = check_endpoint(&ep) {
+                proptest::prop_assert!(e.url.starts_with("http://") || e.url.starts_with("https://"));
+                proptest::prop_assert!(!e.url.contains(['?', '#', ' ']));
+                proptest::prop_assert!(!e.host.is_empty() && !e.host.contains(['@', '/']));
+            }
+        }
     }
 
     #[test]

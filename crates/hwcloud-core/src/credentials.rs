@@ -89,6 +89,39 @@ impl Credentials {
         }
     }
 
+    /// Checks every value with [`check_value`]; the error names the field, never its value.
+    pub fn check(&self) -> Result<(), String> {
+        let fields: [(&str, Option<&str>, bool); 4] = match self {
+            Credentials::AkSk {
+                access_key,
+                secret_key,
+                security_token,
+                project_id,
+            } => [
+                ("access key", Some(access_key), true),
+                ("secret key", Some(secret_key.expose()), false),
+                (
+                    "security token",
+                    security_token.as_ref().map(Secret::expose),
+                    true,
+                ),
+                ("project id", project_id.as_deref(), true),
+            ],
+            Credentials::Token { token, project_id } => [
+                ("IAM token", Some(token.expose()), true),
+                ("project id", project_id.as_deref(), true),
+                ("", None, false),
+                ("", None, false),
+            ],
+        };
+        for (name, value, header) in fields {
+            if let Some(value) = value {
+                check_value(value, header).map_err(|why| format!("the {name} {why}"))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The access key id, for AK/SK credentials.
     pub fn access_key(&self) -> Option<&str> {
         match self {
@@ -126,7 +159,17 @@ impl fmt::Debug for Credentials {
 pub trait Env: Send + Sync {
     /// The value of `name`, if set and not empty.
     fn var(&self, name: &str) -> Option<String>;
+
+    /// Like [`var`](Self::var), but a value that is set and is not UTF-8 is an error instead
+    /// of looking unset. The credential providers read their variables with it.
+    fn var_utf8(&self, name: &str) -> Result<Option<String>, NotUtf8> {
+        Ok(self.var(name))
+    }
 }
+
+/// An environment variable is set to bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUtf8;
 
 /// The process environment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -136,6 +179,29 @@ impl Env for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok().filter(|v| !v.is_empty())
     }
+
+    fn var_utf8(&self, name: &str) -> Result<Option<String>, NotUtf8> {
+        match std::env::var(name) {
+            Ok(v) => Ok(Some(v).filter(|v| !v.is_empty())),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(NotUtf8),
+        }
+    }
+}
+
+/// Why a credential value cannot be used, without the value: a control character anywhere
+/// (CR/LF would split the header it is sent in), or a non-ASCII character in a value sent
+/// as a header (`sent_as_header`: everything but the secret key, which only keys the HMAC).
+pub fn check_value(value: &str, sent_as_header: bool) -> Result<(), String> {
+    if let Some((at, _)) = value.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(format!("contains a control character at byte {at}"));
+    }
+    if sent_as_header && let Some(at) = value.bytes().position(|b| !b.is_ascii()) {
+        return Err(format!(
+            "contains a non-ASCII character at byte {at} (it is sent in a header)"
+        ));
+    }
+    Ok(())
 }
 
 impl Env for HashMap<String, String> {
@@ -172,30 +238,41 @@ impl CredentialsError {
 
 /// Reads `HUAWEICLOUD_SDK_AK`/`_SK`/`_SECURITY_TOKEN`/`_PROJECT_ID`.
 pub fn from_env(env: &dyn Env) -> Result<Credentials, CredentialsError> {
+    env_credentials(env).map_err(|(e, _)| e)
+}
+
+/// [`from_env`], telling whether the failure must stop the chain: a variable that is set to
+/// something unusable is a mistake to report, not a reason to try the next provider.
+fn env_credentials(env: &dyn Env) -> Result<Credentials, (CredentialsError, bool)> {
     const NAME: &str = "environment";
-    match (env.var(ENV_AK), env.var(ENV_SK)) {
+    let read = |var: &'static str, sent_as_header: bool| -> Result<Option<String>, _> {
+        let value = env.var_utf8(var).map_err(|NotUtf8| {
+            let e = CredentialsError::one(NAME, format!("{var} is set but is not valid UTF-8"));
+            (e, true)
+        })?;
+        if let Some(v) = &value {
+            check_value(v, sent_as_header)
+                .map_err(|why| (CredentialsError::one(NAME, format!("{var} {why}")), true))?;
+        }
+        Ok(value)
+    };
+    let (ak, sk) = (read(ENV_AK, true)?, read(ENV_SK, false)?);
+    let (token, project) = (read(ENV_SECURITY_TOKEN, true)?, read(ENV_PROJECT_ID, true)?);
+    let missing = |why: String| (CredentialsError::one(NAME, why), false);
+    match (ak, sk) {
         (Some(ak), Some(sk)) => {
             let mut c = Credentials::new(ak, sk);
-            if let Some(t) = env.var(ENV_SECURITY_TOKEN) {
+            if let Some(t) = token {
                 c = c.with_security_token(t);
             }
-            if let Some(p) = env.var(ENV_PROJECT_ID) {
+            if let Some(p) = project {
                 c = c.with_project_id(p);
             }
             Ok(c)
         }
-        (None, None) => Err(CredentialsError::one(
-            NAME,
-            format!("{ENV_AK} and {ENV_SK} are not set"),
-        )),
-        (Some(_), None) => Err(CredentialsError::one(
-            NAME,
-            format!("{ENV_AK} is set but {ENV_SK} is not"),
-        )),
-        (None, Some(_)) => Err(CredentialsError::one(
-            NAME,
-            format!("{ENV_SK} is set but {ENV_AK} is not"),
-        )),
+        (None, None) => Err(missing(format!("{ENV_AK} and {ENV_SK} are not set"))),
+        (Some(_), None) => Err(missing(format!("{ENV_AK} is set but {ENV_SK} is not"))),
+        (None, Some(_)) => Err(missing(format!("{ENV_SK} is set but {ENV_AK} is not"))),
     }
 }
 
@@ -247,7 +324,17 @@ pub fn parse_profile(text: &str) -> Result<Credentials, String> {
             return Err(format!("line {}: expected `key = value`", i + 1));
         };
         if section == "basic" {
-            basic.insert(key.trim().to_ascii_lowercase(), value.trim().to_owned());
+            let key = key.trim().to_ascii_lowercase();
+            let value = value.trim();
+            if let Some(sent_as_header) = match key.as_str() {
+                "sk" => Some(false),
+                "ak" | "security_token" | "project_id" => Some(true),
+                _ => None,
+            } {
+                check_value(value, sent_as_header)
+                    .map_err(|why| format!("line {}: `{key}` {why}", i + 1))?;
+            }
+            basic.insert(key, value.to_owned());
         }
     }
     if !seen_basic {
@@ -267,18 +354,25 @@ pub fn parse_profile(text: &str) -> Result<Credentials, String> {
     Ok(c)
 }
 
-/// The default chain: environment, then profile file. The error lists every failure.
+/// The default chain: environment, then profile file. The error lists every failure; an
+/// environment variable set to an unusable value (control characters, not UTF-8) stops the
+/// chain with that error rather than falling back to the profile file.
 /// (The official chain also tries OIDC, ECS metadata and pod identity, which only work inside
 /// Huawei Cloud; they are not implemented here.)
 pub fn default_chain(env: &dyn Env) -> Result<Credentials, CredentialsError> {
     let mut attempts = Vec::new();
-    for provider in [from_env, from_profile] {
-        match provider(env) {
-            Ok(c) => return Ok(c),
-            Err(mut e) => attempts.append(&mut e.attempts),
+    match env_credentials(env) {
+        Ok(c) => return Ok(c),
+        Err((e, true)) => return Err(e),
+        Err((mut e, false)) => attempts.append(&mut e.attempts),
+    }
+    match from_profile(env) {
+        Ok(c) => Ok(c),
+        Err(mut e) => {
+            attempts.append(&mut e.attempts);
+            Err(CredentialsError { attempts })
         }
     }
-    Err(CredentialsError { attempts })
 }
 
 #[cfg(test)]
@@ -349,6 +443,130 @@ mod tests {
             text.contains("environment: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not set")
         );
         assert!(text.contains("profile file: cannot read /nonexistent/creds"));
+    }
+
+    /// An environment whose listed variables hold bytes that are not UTF-8.
+    struct WithNonUtf8(HashMap<String, String>, &'static [&'static str]);
+
+    impl Env for WithNonUtf8 {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.var(name)
+        }
+        fn var_utf8(&self, name: &str) -> Result<Option<String>, NotUtf8> {
+            if self.1.contains(&name) {
+                Err(NotUtf8)
+            } else {
+                Ok(self.var(name))
+            }
+        }
+    }
+
+    #[test]
+    fn unusable_env_values_stop_the_chain_naming_the_variable_not_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("creds");
+        std::fs::write(&file, "[basic]\nak=FROMFILE\nsk=s\n").unwrap();
+        let file = file.to_str().unwrap();
+        for (var, value, why) in [
+            (
+                ENV_AK,
+                "AK\r\nX-Injected: 1",
+                "HUAWEICLOUD_SDK_AK contains a control character at byte 2",
+            ),
+            (
+                ENV_SK,
+                "topsecret\u{0}",
+                "HUAWEICLOUD_SDK_SK contains a control character at byte 9",
+            ),
+            (
+                ENV_SECURITY_TOKEN,
+                "topsecret\n",
+                "HUAWEICLOUD_SDK_SECURITY_TOKEN contains a control",
+            ),
+            (
+                ENV_PROJECT_ID,
+                "pé",
+                "HUAWEICLOUD_SDK_PROJECT_ID contains a non-ASCII character at byte 1",
+            ),
+            (
+                ENV_AK,
+                "AKé",
+                "HUAWEICLOUD_SDK_AK contains a non-ASCII character at byte 2",
+            ),
+        ] {
+            let mut e = env(&[
+                (ENV_AK, "AKID"),
+                (ENV_SK, "sk"),
+                (ENV_CREDENTIALS_FILE, file),
+            ]);
+            e.insert(var.into(), value.into());
+            let err = default_chain(&e).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(why), "{text}");
+            assert!(
+                !text.contains("topsecret") && !text.contains("Injected"),
+                "{text}"
+            );
+            assert_eq!(err.attempts.len(), 1, "no fallback to the profile: {text}");
+        }
+        // A non-ASCII secret key is fine: it only keys the HMAC.
+        assert!(from_env(&env(&[(ENV_AK, "AKID"), (ENV_SK, "sécret")])).is_ok());
+
+        let e = WithNonUtf8(
+            env(&[(ENV_AK, "AKID"), (ENV_CREDENTIALS_FILE, file)]),
+            &[ENV_SK],
+        );
+        let text = default_chain(&e).unwrap_err().to_string();
+        assert_eq!(
+            text,
+            "no credentials found: environment: HUAWEICLOUD_SDK_SK is set but is not valid UTF-8"
+        );
+    }
+
+    #[test]
+    fn unusable_profile_values_name_the_line_and_key() {
+        let e = parse_profile("[basic]\nak = AK\u{7f}\nsk = topsecret\n").unwrap_err();
+        assert_eq!(e, "line 2: `ak` contains a control character at byte 2");
+        let e = parse_profile("[basic]\nak = AK\nsk = top\u{1b}secret\n").unwrap_err();
+        assert_eq!(e, "line 3: `sk` contains a control character at byte 3");
+        // Other sections and keys are not credentials.
+        assert!(parse_profile("[basic]\nak = A\nsk = s\nnote = \u{7}\n[x]\nak=\u{7}\n").is_ok());
+    }
+
+    #[test]
+    fn explicit_credentials_are_checked_by_field() {
+        let bad = [
+            (
+                Credentials::new("AK\n", "s"),
+                "the access key contains a control character at byte 2",
+            ),
+            (
+                Credentials::new("AK", "s\r"),
+                "the secret key contains a control character at byte 1",
+            ),
+            (
+                Credentials::new("AK", "s").with_security_token("t\0"),
+                "the security token contains",
+            ),
+            (
+                Credentials::new("AK", "s").with_project_id("p\n"),
+                "the project id contains",
+            ),
+            (
+                Credentials::token("tökén"),
+                "the IAM token contains a non-ASCII character at byte 1",
+            ),
+        ];
+        for (c, why) in bad {
+            let e = c.check().unwrap_err();
+            assert!(e.starts_with(why), "{e}");
+        }
+        assert!(
+            Credentials::new("AK", "sécret")
+                .with_project_id("p")
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]

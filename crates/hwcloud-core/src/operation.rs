@@ -89,20 +89,85 @@ pub fn json_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, serde_json::E
     Ok(buf)
 }
 
+/// The longest path parameter value accepted, in bytes. The ids the services issue are
+/// 36-character UUIDs; the cap is generous and keeps every URL far below what HTTP stacks
+/// accept (`http::Uri` stops at 64 KiB).
+pub const MAX_PATH_PARAM_LEN: usize = 1024;
+
+/// What is wrong with a path parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathProblem {
+    /// No value, or an empty one (the path would name another resource).
+    Missing,
+    /// Longer than [`MAX_PATH_PARAM_LEN`] bytes; holds the length.
+    TooLong(usize),
+    /// A control character (CR, LF, NUL, …) at this byte offset.
+    ControlCharacter(usize),
+}
+
+impl fmt::Display for PathProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathProblem::Missing => f.write_str("is missing or empty"),
+            PathProblem::TooLong(n) => write!(
+                f,
+                "is {n} bytes long; at most {MAX_PATH_PARAM_LEN} are accepted"
+            ),
+            PathProblem::ControlCharacter(at) => {
+                write!(f, "has a control character at byte {at}")
+            }
+        }
+    }
+}
+
+/// Whether `value` can fill a path placeholder.
+pub fn check_path_value(value: &str) -> Result<(), PathProblem> {
+    if value.is_empty() {
+        return Err(PathProblem::Missing);
+    }
+    if value.len() > MAX_PATH_PARAM_LEN {
+        return Err(PathProblem::TooLong(value.len()));
+    }
+    match value.char_indices().find(|(_, c)| c.is_control()) {
+        Some((at, _)) => Err(PathProblem::ControlCharacter(at)),
+        None => Ok(()),
+    }
+}
+
 /// A path template could not be filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {
-    /// The placeholder that had no value, or whose value was empty.
+    /// The placeholder whose value is missing or unusable.
     pub param: String,
+    /// What is wrong with it.
+    pub problem: PathProblem,
 }
 
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "path parameter `{}` is missing or empty", self.param)
+        write!(f, "path parameter `{}` {}", self.param, self.problem)
     }
 }
 
 impl std::error::Error for PathError {}
+
+impl PathError {
+    /// The call's error: the project id comes from the credentials (configuration), every
+    /// other parameter from the call's input (a violation at the parameter's name).
+    pub(crate) fn into_error(self) -> crate::Error {
+        if self.param == "project_id" {
+            return crate::Error::Config(self.to_string());
+        }
+        let message = self.to_string();
+        let violation = crate::validate::Violation {
+            message: self.problem.to_string(),
+            path: self.param,
+            rule: "path_parameter",
+        };
+        crate::validate::ValidationErrors::from_violations(vec![violation])
+            .map_or(crate::Error::Config(message), crate::Error::Validation)
+    }
+}
 
 /// Fills `{name}` placeholders of `template`; each value is percent-encoded as one segment.
 pub fn expand_path(template: &str, params: &[(&str, &str)]) -> Result<String, PathError> {
@@ -128,11 +193,11 @@ pub fn expand_path_into(
         let value = params
             .iter()
             .find(|(k, _)| *k == name)
-            .map(|(_, v)| *v)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| PathError {
-                param: name.to_owned(),
-            })?;
+            .map_or("", |(_, v)| *v);
+        check_path_value(value).map_err(|problem| PathError {
+            param: name.to_owned(),
+            problem,
+        })?;
         url_encode_into(value, out);
         rest = &rest[start + len + 1..];
     }
@@ -163,5 +228,22 @@ mod tests {
             e.to_string(),
             "path parameter `task_id` is missing or empty"
         );
+    }
+
+    #[test]
+    fn over_long_and_control_character_values_are_refused() {
+        let long = "a".repeat(MAX_PATH_PARAM_LEN + 1);
+        let e = expand_path("/v3/tasks/{task_id}", &[("task_id", &long)]).unwrap_err();
+        assert_eq!(e.problem, PathProblem::TooLong(MAX_PATH_PARAM_LEN + 1));
+        assert_eq!(
+            e.to_string(),
+            "path parameter `task_id` is 1025 bytes long; at most 1024 are accepted"
+        );
+        let at_cap = "é".repeat(MAX_PATH_PARAM_LEN / 2);
+        assert!(expand_path("/v3/tasks/{task_id}", &[("task_id", &at_cap)]).is_ok());
+        for (value, at) in [("ab\r\nc", 2), ("\0", 0), ("é\u{85}", 2), ("x\u{7f}", 1)] {
+            let e = expand_path("/v3/tasks/{task_id}", &[("task_id", value)]).unwrap_err();
+            assert_eq!(e.problem, PathProblem::ControlCharacter(at), "{value:?}");
+        }
     }
 }

@@ -6,7 +6,7 @@
 use crate::config::{Config, ServiceEndpoints, resolve_endpoint, user_agent};
 use crate::credentials::{self, Credentials, Env, ProcessEnv};
 use crate::error::{DecodeError, Error, ServiceError};
-use crate::operation::{Operation, ResponseKind, expand_path_into};
+use crate::operation::{Operation, PathError, ResponseKind, expand_path_into};
 use crate::signing::encoding::url_encode_into;
 use crate::signing::{self, SignableRequest};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
@@ -153,6 +153,9 @@ impl RuntimeBuilder {
             Some(c) => c,
             None => credentials::default_chain(self.env.as_ref())?,
         };
+        credentials
+            .check()
+            .map_err(|why| Error::Config(format!("unusable credentials: {why}")))?;
         let endpoint = resolve_endpoint(&self.config, &self.endpoints, self.env.as_ref())
             .map_err(Error::Config)?;
         let transport = match self.transport {
@@ -263,7 +266,7 @@ impl Runtime {
         let mut url = String::with_capacity(endpoint.len() + meta.path.len() + 64);
         url.push_str(endpoint);
         let path_start = url.len();
-        expand_path_into(meta.path, &params, &mut url).map_err(|e| Error::Config(e.to_string()))?;
+        expand_path_into(meta.path, &params, &mut url).map_err(PathError::into_error)?;
         let path = path_start..url.len();
         encode_query_into(&parts.query, &mut url);
         Ok(Plan {
