@@ -4,6 +4,7 @@
 //! sync with progress, stats, stop, wait until terminated, delete), a DCS backup-file
 //! import, and an SMS task (create, start, wait, delete).
 
+use crate::client_flags::ClientFlags;
 use crate::runner::{CliError, arg};
 use crate::wait::{self, Until};
 use clap::{Arg, ArgMatches, Command};
@@ -56,15 +57,18 @@ fn info(text: impl AsRef<str>) {
     let _ = writeln!(std::io::stdout(), "     {}", text.as_ref());
 }
 
-pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
+pub async fn run(m: &ArgMatches, flags: &ClientFlags) -> Result<(), CliError> {
     let started = Instant::now();
-    let remote =
-        m.get_one::<String>("endpoint").is_some() || m.get_one::<String>("region").is_some();
+    let remote = flags.endpoint.is_some() || flags.region.is_some();
     let mut emulator = None;
     let interval = m.get_one::<Duration>("interval").copied();
     let (dcs, sms, every): (hwcloud_dcs::Client, hwcloud_sms::Client, Duration) = if remote {
         let every = interval.unwrap_or(Duration::from_secs(5));
-        (crate::build_client(m)?, crate::build_client(m)?, every)
+        (
+            crate::build_client(flags)?,
+            crate::build_client(flags)?,
+            every,
+        )
     } else {
         let handle = hwcloud_emulator::Emulator::builder()
             .in_memory()

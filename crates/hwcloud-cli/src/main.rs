@@ -5,81 +5,58 @@
 //! `completions`. Credentials come only from the official environment variables and the
 //! profile file, never from flags (flags show in `ps`).
 
+mod client_flags;
 mod demo;
 mod emulator_cmd;
+mod field_order;
 #[rustfmt::skip]
 mod generated;
 mod output;
+mod query;
 mod runner;
 mod wait;
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+use client_flags::ClientFlags;
 use hwcloud_core::client::{ClientBuilder, ServiceClient};
 use hwcloud_core::credentials::{self, ProcessEnv};
 use hwcloud_core::{Cloud, Credentials};
+use query::Query;
 use runner::{CliError, exit};
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 fn cli() -> Command {
     let dcs = generated::dcs::command()
         .subcommand(wait::dcs_task_command())
-        .subcommand(wait::dcs_job_command());
-    let sms = generated::sms::command().subcommand(wait::sms_task_command());
-    let emulator = emulator_cmd::EmulatorArgs::augment_args(
-        Command::new("emulator").about("Run the local emulator of the DCS and SMS APIs"),
-    );
+        .subcommand(wait::dcs_job_command())
+        .args(client_flags::args(&client_flags::ALL, true));
+    let sms = generated::sms::command()
+        .subcommand(wait::sms_task_command())
+        .args(client_flags::args(&client_flags::ALL, true));
+    let demo = demo::command().args(client_flags::args(&client_flags::DEMO, true));
+    let emulator = emulator_cmd::EmulatorArgs::augment_args(Command::new("emulator"))
+        .about("Run the local emulator of the DCS and SMS APIs")
+        .long_about(
+            "Run the local emulator of the DCS v2 and SMS v3 APIs: the same paths, bodies, \
+             signature checks and errors as the services, task lifecycles on a controllable \
+             clock, state in SQLite or in memory. Point the SDK or the dcs and sms commands \
+             at the URL it prints.",
+        );
     Command::new("hwcloud")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Huawei Cloud / Open Telekom Cloud DCS data migration and SMS migration tasks")
         .after_help(
-            "Credentials: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN, \
+            "Client options may also follow the service name (hwcloud dcs list-migration-task \
+             --output table).\n\
+             Credentials: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN, \
              HUAWEICLOUD_SDK_PROJECT_ID, or the [basic] section of ~/.huaweicloud/credentials \
              (HUAWEICLOUD_SDK_CREDENTIALS_FILE).\n\
              Exit codes: 0 ok, 2 usage or validation, 3 service error, 4 transport or timeout, \
              5 credentials or configuration.",
         )
         .subcommand_required(true)
-        .arg(global(
-            "endpoint",
-            "URL",
-            "Endpoint URL (e.g. http://127.0.0.1:8080 for the emulator)",
-        ))
-        .arg(
-            global(
-                "cloud",
-                "CLOUD",
-                "huaweicloud or otc (picks the region table)",
-            )
-            .value_parser(["huaweicloud", "otc"]),
-        )
-        .arg(global(
-            "region",
-            "REGION",
-            "Region id, e.g. eu-west-0 or eu-de",
-        ))
-        .arg(global(
-            "project-id",
-            "ID",
-            "Project id (overrides the one from the credentials)",
-        ))
-        .arg(
-            global("output", "FORMAT", "Output format")
-                .value_parser(["json", "table"])
-                .default_value("json"),
-        )
-        .arg(
-            global("timeout", "SECONDS", "Whole-call timeout in seconds")
-                .value_parser(wait::positive_seconds),
-        )
-        .arg(
-            Arg::new("skip-validation")
-                .long("skip-validation")
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Send without client-side validation (the service still validates)"),
-        )
+        .args(client_flags::args(&client_flags::ALL, false))
         .arg(
             Arg::new("verbose")
                 .short('v')
@@ -90,7 +67,7 @@ fn cli() -> Command {
         )
         .subcommand(dcs)
         .subcommand(sms)
-        .subcommand(demo::command())
+        .subcommand(demo)
         .subcommand(emulator)
         .subcommand(
             Command::new("completions")
@@ -101,14 +78,6 @@ fn cli() -> Command {
                         .value_parser(["bash", "zsh", "fish"]),
                 ),
         )
-}
-
-fn global(id: &'static str, value: &'static str, help: &'static str) -> Arg {
-    Arg::new(id)
-        .long(id)
-        .value_name(value)
-        .global(true)
-        .help(help)
 }
 
 fn main() -> ExitCode {
@@ -125,6 +94,14 @@ fn main() -> ExitCode {
     };
     let verbosity = matches.get_count("verbose");
     let (name, sub) = matches.subcommand().expect("subcommand_required");
+    let taken: &[&str] = match name {
+        "dcs" | "sms" => &client_flags::ALL,
+        "demo" => &client_flags::DEMO,
+        _ => &[],
+    };
+    if let Err(e) = client_flags::refuse_untaken(&matches, name, taken) {
+        return report(e);
+    }
     let emulator = if name == "emulator" {
         match emulator_cmd::EmulatorArgs::from_arg_matches(sub) {
             Ok(args) => Some(args),
@@ -169,7 +146,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         match emulator {
             Some(args) => emulator_cmd::run(args).await,
-            None => dispatch(name, sub).await,
+            None => dispatch(&matches, name, sub).await,
         }
     });
     match result {
@@ -207,21 +184,21 @@ fn init_tracing(filter: Option<&str>) {
         .try_init();
 }
 
-async fn dispatch(service: &str, m: &ArgMatches) -> Result<(), CliError> {
+/// Runs `hwcloud <service> ...` (`root` holds the flags given before the service name).
+async fn dispatch(root: &ArgMatches, service: &str, m: &ArgMatches) -> Result<(), CliError> {
     if service == "demo" {
-        return demo::run(m).await;
+        return demo::run(m, &ClientFlags::resolve(root, m)).await;
     }
     let (op, sub) = m
         .subcommand()
         .ok_or_else(|| CliError::usage(format!("hwcloud {service}: missing operation")))?;
-    let format = match sub.get_one::<String>("output").map(String::as_str) {
-        Some("table") => output::Format::Table,
-        _ => output::Format::Json,
-    };
-    let skip = sub.get_flag("skip-validation");
+    let flags = ClientFlags::resolve(root, sub);
+    // Before anything is sent: a bad expression is a usage error.
+    let query = flags.query.as_deref().map(Query::compile).transpose()?;
+    let skip = flags.skip_validation;
     let outcome = match service {
         "dcs" => {
-            let client: hwcloud_dcs::Client = build_client(sub)?;
+            let client: hwcloud_dcs::Client = build_client(&flags)?;
             match op {
                 wait::DCS_TASK => wait::dcs_task(&client, sub).await?,
                 wait::DCS_JOB => wait::dcs_job(&client, sub).await?,
@@ -229,7 +206,7 @@ async fn dispatch(service: &str, m: &ArgMatches) -> Result<(), CliError> {
             }
         }
         "sms" => {
-            let client: hwcloud_sms::Client = build_client(sub)?;
+            let client: hwcloud_sms::Client = build_client(&flags)?;
             match op {
                 wait::SMS_TASK => wait::sms_task(&client, sub).await?,
                 _ => generated::sms::run(&client, op, sub, skip).await?,
@@ -237,23 +214,27 @@ async fn dispatch(service: &str, m: &ArgMatches) -> Result<(), CliError> {
         }
         other => return Err(CliError::usage(format!("unknown service {other:?}"))),
     };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(output::render(&outcome.value, format).as_bytes());
+    let value = match &query {
+        Some(q) => q.apply(&outcome.value)?,
+        None => outcome.value,
+    };
+    let text = output::render(&value, flags.output, &outcome.order);
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if let Some(id) = outcome.request_id {
         tracing::info!(request_id = %id, "done");
     }
     Ok(())
 }
 
-/// A client from the global flags and the credentials chain (env, then profile file).
-pub fn build_client<C: ServiceClient>(m: &ArgMatches) -> Result<C, CliError> {
+/// A client from the client flags and the credentials chain (env, then profile file).
+pub fn build_client<C: ServiceClient>(flags: &ClientFlags) -> Result<C, CliError> {
     let mut creds: Credentials =
         credentials::default_chain(&ProcessEnv).map_err(|e| CliError::config(format!("{e}")))?;
-    if let Some(p) = m.get_one::<String>("project-id") {
+    if let Some(p) = &flags.project_id {
         runner::check_request_text("--project-id", p)?;
         creds = creds.with_project_id(p.clone());
     }
-    configure(ClientBuilder::<C>::new().credentials(creds), m)?
+    configure(ClientBuilder::<C>::new().credentials(creds), flags)?
         .build()
         .map_err(CliError::from)
 }
@@ -261,20 +242,20 @@ pub fn build_client<C: ServiceClient>(m: &ArgMatches) -> Result<C, CliError> {
 /// Applies `--endpoint`, `--cloud`, `--region` and `--timeout`.
 pub fn configure<C: ServiceClient>(
     mut b: ClientBuilder<C>,
-    m: &ArgMatches,
+    flags: &ClientFlags,
 ) -> Result<ClientBuilder<C>, CliError> {
-    if let Some(ep) = m.get_one::<String>("endpoint") {
+    if let Some(ep) = &flags.endpoint {
         b = b.endpoint(ep.clone());
     }
-    if let Some(c) = m.get_one::<String>("cloud") {
+    if let Some(c) = &flags.cloud {
         let cloud = Cloud::parse(c)
             .ok_or_else(|| CliError::usage(format!("--cloud: unknown cloud {c:?}")))?;
         b = b.cloud(cloud);
     }
-    if let Some(r) = m.get_one::<String>("region") {
+    if let Some(r) = &flags.region {
         b = b.region(r.clone());
     }
-    if let Some(&limit) = m.get_one::<Duration>("timeout") {
+    if let Some(limit) = flags.timeout {
         b = b.configure(|c| {
             c.timeouts.call = Some(limit);
             c.timeouts.attempt = c.timeouts.attempt.min(limit);
@@ -290,6 +271,28 @@ mod tests {
     #[test]
     fn command_tree_is_valid() {
         super::cli().debug_assert();
+    }
+
+    /// A generated operation flag named like a client flag would shadow it (clap does not
+    /// propagate a global over an argument of the same id).
+    #[test]
+    fn no_operation_flag_shadows_a_client_flag() {
+        for service in [
+            crate::generated::dcs::command(),
+            crate::generated::sms::command(),
+        ] {
+            for op in service.get_subcommands() {
+                for arg in op.get_arguments() {
+                    let id = arg.get_id().as_str();
+                    assert!(
+                        !crate::client_flags::ALL.contains(&id),
+                        "{} {}: --{id}",
+                        service.get_name(),
+                        op.get_name()
+                    );
+                }
+            }
+        }
     }
 
     /// Whether a long flag name (or alias) would carry a credential.

@@ -1,6 +1,7 @@
 //! What the generated operation commands call: flag parsing, `--body` merging, running the
 //! request, and turning SDK errors into exit codes.
 
+use crate::field_order::FieldOrder;
 use clap::ArgMatches;
 use futures_core::Stream;
 use futures_util::StreamExt;
@@ -93,6 +94,8 @@ impl From<hwcloud_core::BuildError> for CliError {
 pub struct Outcome {
     /// The decoded output as JSON.
     pub value: Value,
+    /// The order the output's types write their fields in (`value` sorts them).
+    pub order: FieldOrder,
     /// `X-Request-Id`.
     pub request_id: Option<String>,
 }
@@ -242,6 +245,7 @@ pub fn finish<T: Serialize>(r: Result<Response<T>, Error>) -> Result<Outcome, Cl
         .map_err(|e| CliError::usage(format!("cannot print the output: {e}")))?;
     Ok(Outcome {
         value,
+        order: FieldOrder::of(&r.output),
         request_id: r.request_id,
     })
 }
@@ -251,9 +255,11 @@ pub async fn collect_items<T: Serialize>(
     items: impl Stream<Item = Result<T, Error>>,
 ) -> Result<Outcome, CliError> {
     let mut out = Vec::new();
+    let mut order = FieldOrder::default();
     let mut items = std::pin::pin!(items);
     while let Some(item) = items.next().await {
         let item = item?;
+        order.add(&item);
         out.push(
             serde_json::to_value(&item)
                 .map_err(|e| CliError::usage(format!("cannot print an item: {e}")))?,
@@ -261,6 +267,7 @@ pub async fn collect_items<T: Serialize>(
     }
     Ok(Outcome {
         value: Value::Array(out),
+        order,
         request_id: None,
     })
 }
