@@ -131,6 +131,23 @@ pub enum ValueChunk {
     StreamMeta(StreamMeta),
     /// After the stream's metadata, one per group.
     StreamGroup(StreamGroup),
+    /// A module value (RDB type 7), which only its module can decode: it was passed over.
+    /// Only the raw path (`RESTORE` on a target with the module loaded) can move it; this
+    /// chunk says what was skipped so the consumer can count it or fail.
+    Module(ModuleValue),
+}
+
+/// What is known of a module value without its module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleValue {
+    /// The 64-bit module type id as stored.
+    pub module_id: u64,
+    /// The module type name encoded in the id (e.g. `ReJSON-RL`).
+    pub name: String,
+    /// The module's own encoding version (the id's low 10 bits).
+    pub encoding_version: u16,
+    /// Bytes the value took in the file (module id included).
+    pub encoded_len: u64,
 }
 
 /// Receives what the parser reads, in file order. Every method has a default that ignores
