@@ -106,8 +106,9 @@ fn read_bytes<R: Read, V>(
 fn read_group<R: Read, V>(d: &mut Decoder<'_, R, V>, t: u8) -> Result<StreamGroup, RdbError> {
     let name = read_bytes(d, "a consumer group name")?;
     let last_id = read_id(d)?;
+    // Redis stores "unknown" as -1, which reads back as u64::MAX.
     let entries_read = if t >= STREAM_LISTPACKS_2 {
-        Some(read_len(d.input, "a group's entries-read")?)
+        Some(read_len(d.input, "a group's entries-read")?).filter(|&n| n != u64::MAX)
     } else {
         None
     };

@@ -108,7 +108,7 @@ pub struct Consumer {
 pub struct StreamGroup {
     pub name: Bytes,
     pub last_id: StreamId,
-    /// `ENTRIESREAD` (RDB type 19+, else `None`).
+    /// `ENTRIESREAD` (RDB type 19+; `None` before, or when the server did not know it).
     pub entries_read: Option<u64>,
     pub pending: Vec<PendingEntry>,
     pub consumers: Vec<Consumer>,
