@@ -201,6 +201,7 @@ impl<'a, R: Read, V: Visitor> Parser<'a, R, V> {
                     }
                     self.visitor.module_aux(module_id).map_err(stopped(at))?;
                 }
+                MODULE_PRE_GA => return Err(super::walk::unsupported_type(op, at)),
                 t if is_value_type(t, version) => {
                     let attrs = std::mem::take(&mut attrs);
                     self.key(t, at, db, attrs, version)?;

@@ -2,6 +2,7 @@
 //! values, and the oracle — what a real server answers for the same key.
 #![allow(dead_code)]
 
+pub mod build;
 pub mod dataset;
 pub mod oracle;
 
