@@ -110,7 +110,7 @@ fn encodings_rdb_has_the_documented_contents() {
     let Value::Set(s) = get("set_zipped_3") else {
         panic!()
     };
-    assert!(s.contains(&b"6000000000".to_vec()) && s.len() == 6);
+    assert!(s.contains(b"6000000000".as_slice()) && s.len() == 6);
     let Value::ZSet(z) = get("zset") else {
         panic!()
     };

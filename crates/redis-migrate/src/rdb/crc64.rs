@@ -5,7 +5,7 @@
 /// The reflected Jones polynomial.
 const POLY: u64 = 0x95ac_9329_ac4b_c9b5;
 
-const TABLES: [[u64; 256]; 16] = build_tables();
+static TABLES: [[u64; 256]; 16] = build_tables();
 
 const fn build_tables() -> [[u64; 256]; 16] {
     let mut t = [[0u64; 256]; 16];

@@ -25,6 +25,7 @@ mod batch;
 pub mod codec;
 mod crc64;
 mod dump;
+mod elements;
 mod error;
 mod input;
 mod intset;

@@ -238,10 +238,12 @@ fn node<S: Source, V: Visitor>(
         }
         let arena = &mut sink.batch.arena;
         let mark = (arena.len(), pending.pairs.len());
-        for i in 0..n as usize {
+        let mut master_names = name_ranges.iter();
+        for _ in 0..n {
             let f = arena.len();
             if same {
-                let (a, b) = name_ranges[i];
+                // `n` is the master field count here, so every entry has a name.
+                let &(a, b) = master_names.next().unwrap_or(&(0, 0));
                 arena.extend_from_slice(&names[a..b]);
             } else if !lp.next_bytes(src, arena)? {
                 return Err(src.bad(format_args!("the node ends inside an entry")));

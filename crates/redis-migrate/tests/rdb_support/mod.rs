@@ -27,9 +27,12 @@ pub enum Value {
     Module(String),
 }
 
+/// Field and value pairs of one stream entry.
+pub type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Stream {
-    pub entries: Vec<(rdb::StreamId, Vec<(Vec<u8>, Vec<u8>)>)>,
+    pub entries: Vec<(rdb::StreamId, Fields)>,
     pub meta: Option<StreamMeta>,
     pub groups: Vec<StreamGroup>,
 }

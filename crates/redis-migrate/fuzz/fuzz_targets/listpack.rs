@@ -1,0 +1,8 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = redis_migrate::rdb::codec::listpack_entries(data);
+    let _ = redis_migrate::rdb::codec::zipmap_pairs(data);
+});
