@@ -76,13 +76,57 @@ impl<'a, R: Read> Walk<'a, R> {
         }
     }
 
+    /// A blob whose header can be checked without decoding it (when it is not compressed):
+    /// its declared size must be the blob's and its last byte the end marker. Corruption
+    /// inside is left to the CRC-64 and to the target's own checks on `RESTORE`.
+    fn blob(&mut self, kind: Blob, reading: &'static str) -> Step {
+        let at = self.input.offset();
+        let n = match str_header(self.input, reading, u64::MAX)? {
+            StrHeader::Plain(n) => n,
+            StrHeader::Int(_) => return self.fits(0),
+            StrHeader::Lzf { compressed, .. } => return self.skip(compressed, reading),
+        };
+        self.skip(n, reading)?;
+        let pinned = self.input.pinned();
+        let Some(start) = pinned.len().checked_sub(n as usize) else {
+            return Ok(()); // not pinned: nothing to look at
+        };
+        let b = &pinned[start..];
+        let le32 = |i: usize| {
+            b.get(i..i + 4)
+                .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]) as u64)
+        };
+        let ok = match kind {
+            Blob::Listpack | Blob::Ziplist => le32(0) == Some(n) && b.last() == Some(&0xff),
+            Blob::Intset => match (le32(0), le32(4)) {
+                (Some(w @ (2 | 4 | 8)), Some(len)) => 8 + w * len == n,
+                _ => false,
+            },
+            Blob::Other => true,
+        };
+        if !ok {
+            return Err(Walked::Error(RdbError::bad(
+                kind.name(),
+                at,
+                format!("a {n}-byte blob whose header does not match its size"),
+            )));
+        }
+        Ok(())
+    }
+
     /// Walks a value of RDB type `t` (the type byte and key already read).
     pub(crate) fn value(&mut self, t: u8) -> Step {
         match t {
             STRING => self.string("a string value"),
-            LIST | SET | LIST_QUICKLIST => {
+            LIST | SET => {
                 for _ in 0..self.len("an element count")? {
                     self.string("an element")?;
+                }
+                Ok(())
+            }
+            LIST_QUICKLIST => {
+                for _ in 0..self.len("a quicklist node count")? {
+                    self.blob(Blob::Ziplist, "a ziplist")?;
                 }
                 Ok(())
             }
@@ -111,19 +155,19 @@ impl<'a, R: Read> Walk<'a, R> {
                 Ok(())
             }
             MODULE_2 => self.module_value(),
-            HASH_ZIPMAP
-            | LIST_ZIPLIST
-            | SET_INTSET
-            | ZSET_ZIPLIST
-            | HASH_ZIPLIST
-            | HASH_LISTPACK
-            | ZSET_LISTPACK
-            | SET_LISTPACK
-            | HASH_LISTPACK_EX_PRE_GA => self.string("an encoded value"),
+            HASH_ZIPMAP => self.blob(Blob::Other, "a zipmap"),
+            LIST_ZIPLIST | ZSET_ZIPLIST | HASH_ZIPLIST => self.blob(Blob::Ziplist, "a ziplist"),
+            SET_INTSET => self.blob(Blob::Intset, "an intset"),
+            HASH_LISTPACK | ZSET_LISTPACK | SET_LISTPACK | HASH_LISTPACK_EX_PRE_GA => {
+                self.blob(Blob::Listpack, "a listpack")
+            }
             LIST_QUICKLIST_2 => {
                 for _ in 0..self.len("a quicklist node count")? {
-                    self.len("a quicklist node container")?;
-                    self.string("a quicklist node")?;
+                    let kind = match self.len("a quicklist node container")? {
+                        2 => Blob::Listpack,
+                        _ => Blob::Other,
+                    };
+                    self.blob(kind, "a quicklist node")?;
                 }
                 Ok(())
             }
@@ -149,7 +193,7 @@ impl<'a, R: Read> Walk<'a, R> {
             }
             HASH_LISTPACK_EX => {
                 self.skip(8, "the hash's minimum expire time")?;
-                self.string("an encoded value")
+                self.blob(Blob::Listpack, "a listpack")
             }
             _ => Err(Walked::Error(unsupported_type(t, self.input.offset()))),
         }
@@ -158,7 +202,7 @@ impl<'a, R: Read> Walk<'a, R> {
     fn stream(&mut self, t: u8) -> Step {
         for _ in 0..self.len("a stream node count")? {
             self.string("a stream node key")?;
-            self.string("a stream node")?;
+            self.blob(Blob::Listpack, "a stream node")?;
         }
         let ids = if t >= STREAM_LISTPACKS_2 { 8 } else { 3 };
         for _ in 0..ids {
@@ -216,6 +260,26 @@ impl<'a, R: Read> Walk<'a, R> {
                     )));
                 }
             }
+        }
+    }
+}
+
+/// Blob encodings whose header the walk checks.
+#[derive(Clone, Copy)]
+enum Blob {
+    Listpack,
+    Ziplist,
+    Intset,
+    Other,
+}
+
+impl Blob {
+    fn name(self) -> &'static str {
+        match self {
+            Blob::Listpack => "listpack",
+            Blob::Ziplist => "ziplist",
+            Blob::Intset => "intset",
+            Blob::Other => "blob",
         }
     }
 }
