@@ -2,7 +2,8 @@
 //! records the
 //! peak of live heap bytes while the parser reads hostile files that claim huge lengths, and
 //! generated files with a 100 MB string (plain and LZF), a 1M-element list and a 20 MB
-//! listpack node, none of which may be held whole.
+//! listpack node, and a file saved by Redis with a 1M-element list and 64 MB and 24 MB
+//! strings, read from disk: none of it may be held whole.
 
 use peak_alloc::PeakAlloc;
 use redis_migrate::rdb::{self, KeyMeta, ParseOptions, ValueChunk, Visitor};
@@ -241,6 +242,57 @@ fn hostile_length_claims_allocate_nothing_large() {
     }
 }
 
+/// A file saved by a real Redis with a 1M-element list, a 64 MB compressible string (LZF in
+/// the file) and a 24 MB incompressible one, read from disk.
+fn a_real_dump_with_big_values_stays_bounded() {
+    let Some(builder) = redis_test_server::require(redis_test_server::Flavor::Redis) else {
+        return;
+    };
+    let server = builder.start().unwrap();
+    let mut c = server.connect().unwrap();
+    let script = "for i = 1, 1000000 do redis.call('RPUSH', KEYS[1], i) end return 1";
+    c.call(&["EVAL", script, "1", "biglist"])
+        .unwrap()
+        .ok()
+        .unwrap();
+    let compressible = "0123456789abcdef".repeat(4 << 20);
+    c.call(&["SET", "lzf", &compressible])
+        .unwrap()
+        .ok()
+        .unwrap();
+    drop(compressible);
+    let mut x = 0x2545f4914f6cdd1du64;
+    let random: Vec<u8> = (0..24 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    c.call(&[&b"SET"[..], b"random", &random])
+        .unwrap()
+        .ok()
+        .unwrap();
+    drop(random);
+    c.call(&["SAVE"]).unwrap().ok().unwrap();
+    let path = server.dir().join("dump.rdb");
+    for raw in [true, false] {
+        let file = std::fs::File::open(&path).unwrap();
+        let mut v = Count {
+            raw,
+            ..Count::default()
+        };
+        let (r, peak) = peak_during(|| rdb::parse(file, &ParseOptions::default(), &mut v));
+        r.unwrap();
+        assert_eq!(v.keys, 3);
+        if !raw {
+            assert_eq!((v.items, v.bytes), (1_000_000, (64 << 20) + (24 << 20)));
+        }
+        assert!(peak < BOUND, "peak {peak} bytes (raw wanted: {raw})");
+    }
+}
+
 /// One test, so that no other test thread allocates while a peak is measured.
 #[test]
 fn memory_stays_bounded() {
@@ -249,4 +301,5 @@ fn memory_stays_bounded() {
     a_million_element_list_streams_in_batches();
     a_20_mb_listpack_node_is_decoded_as_it_streams();
     hostile_length_claims_allocate_nothing_large();
+    a_real_dump_with_big_values_stays_bounded();
 }
