@@ -16,7 +16,7 @@
 //! The parser reads ahead of the RDB's end (it buffers 64 KiB); [`ParseSummary::bytes`] says
 //! where the RDB ended, for callers that continue with what follows (an AOF tail).
 //!
-//! Layout: [`parser`] (opcodes, keys, raw or decoded), `value` and `stream` (decoding into
+//! Layout: `parser` (opcodes, keys, raw or decoded), `value` and `stream` (decoding into
 //! chunks), `walk` (passing over a value by its lengths), `string` (lengths and strings),
 //! `listpack`, `ziplist`, `intset`, `zipmap`, `lzf` (the blob codecs, over a `source`),
 //! `input` (buffering, offsets, CRC, pinning), `batch` (chunks), `crc64`, `dump`.
