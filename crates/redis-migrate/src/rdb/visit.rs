@@ -23,7 +23,8 @@ pub struct KeyMeta {
     pub db: u32,
     /// The key, binary-safe.
     pub key: Bytes,
-    /// The RDB type byte of the value (`RDB_TYPE_*`), as in the file.
+    /// The RDB type byte of the value (`RDB_TYPE_*`), as in the file. Type 22 is a Redis
+    /// 7.4 release-candidate hash in files up to RDB 12 and Valkey 9's `HASH_2` in RDB 80.
     pub rdb_type: u8,
     /// Absolute expire time in Unix milliseconds (`EXPIRETIME` converted, `EXPIRETIME_MS`).
     pub expire_at_ms: Option<i64>,
@@ -118,7 +119,8 @@ pub struct StreamGroup {
 /// [`super::ParseOptions::batch_items`] and [`super::ParseOptions::batch_bytes`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueChunk {
-    /// Consecutive bytes of a string value (the first chunk starts the value).
+    /// Consecutive bytes of a string value (the first chunk starts the value). A string
+    /// always produces at least one chunk: the empty string is one empty chunk.
     String(Bytes),
     /// List elements, head to tail.
     ListItems(Vec<Bytes>),
