@@ -1,4 +1,5 @@
-//! Property tests: no input makes the parser or a codec panic, valid inputs round-trip, and
+//! Property tests: no input (random bytes, mutated crafted and real files) makes the
+//! parser or a codec panic, valid inputs round-trip, and
 //! LZF decompressed through the streaming window equals whole decompression.
 
 mod rdb_support;
@@ -19,6 +20,16 @@ fn options() -> impl Strategy<Value = ParseOptions> {
         }
     })
 }
+
+/// Files written by real servers (Valkey's BSD test data).
+const REAL: &[&[u8]] = &[
+    include_bytes!("data/rdb/encodings.rdb"),
+    include_bytes!("data/rdb/hash-zipmap.rdb"),
+    include_bytes!("data/rdb/hash-ziplist.rdb"),
+    include_bytes!("data/rdb/zset-ziplist.rdb"),
+    include_bytes!("data/rdb/list-quicklist.rdb"),
+    include_bytes!("data/rdb/scriptbackup.rdb"),
+];
 
 /// A small valid file with most value kinds.
 fn seed() -> Vec<u8> {
@@ -109,12 +120,13 @@ proptest! {
 
     #[test]
     fn mutated_files_never_panic(
+        which in 0usize..REAL.len() + 1,
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
         cut in any::<prop::sample::Index>(),
         opts in options(),
         raw in any::<bool>(),
     ) {
-        let mut bytes = seed();
+        let mut bytes = REAL.get(which).map(|b| b.to_vec()).unwrap_or_else(seed);
         for (at, b) in edits {
             let i = at.index(bytes.len());
             bytes[i] = b;
