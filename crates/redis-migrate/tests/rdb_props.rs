@@ -108,8 +108,7 @@ fn lzf_case() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
+    // 256 cases unless PROPTEST_CASES says otherwise (for long runs).
     #[test]
     fn random_bytes_never_panic(tail in prop::collection::vec(any::<u8>(), 0..2000), opts in options(), raw in any::<bool>()) {
         let mut bytes = b"REDIS0011".to_vec();
