@@ -233,3 +233,27 @@ pub fn tiny_options() -> ParseOptions {
         ..ParseOptions::default()
     }
 }
+
+/// Parses with default, chunk-only and tiny options; all must agree. Returns the chunked run.
+pub fn parse3(bytes: &[u8]) -> Collect {
+    let (c, _) = parse_all(
+        bytes,
+        &ParseOptions {
+            raw_limit: 0,
+            ..ParseOptions::default()
+        },
+        false,
+    );
+    let (t, _) = parse_all(bytes, &tiny_options(), false);
+    let (r, _) = parse_all(bytes, &ParseOptions::default(), true);
+    assert_eq!(c.keys.len(), t.keys.len());
+    for ((a, b), raw) in c.keys.iter().zip(&t.keys).zip(&r.keys) {
+        assert_eq!(a.value(), b.value(), "{}", a.meta.key.escape_ascii());
+        assert!(raw.raw.is_some(), "small values go raw");
+    }
+    c
+}
+
+pub fn one(bytes: &[u8]) -> Value {
+    parse3(bytes).keys[0].value()
+}
