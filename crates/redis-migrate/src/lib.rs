@@ -16,7 +16,7 @@ pub mod ratelimit;
 pub mod rdb;
 pub mod replica;
 pub mod resp;
-pub mod spool;
 pub mod snapshot;
+pub mod spool;
 pub mod target;
 pub mod verify;

@@ -7,7 +7,7 @@ mod rdb_support;
 
 use rdb_support::build::{Rdb, len_bytes, listpack, lzf_str_bytes, str_bytes, ziplist};
 use rdb_support::{Value, one, parse_all, parse3, try_parse};
-use redis_migrate::rdb::{self, ParseOptions, RdbError, Stop, ValueChunk, Visitor};
+use redis_migrate::rdb::{self, ParseOptions, RdbError, Stop, Visitor};
 use std::collections::BTreeMap;
 
 fn chunked() -> ParseOptions {
@@ -355,13 +355,18 @@ fn module_values_are_skipped_or_raw() {
     r.key(0, b"after").string(b"ok");
     let bytes = r.finish();
     let (c, _) = parse_all(&bytes, &chunked(), false);
-    match &c.keys[0].chunks[..] {
-        [ValueChunk::Module(m)] => assert_eq!(
-            (m.module_id, m.encoding_version, m.name.as_str()),
-            (id, 5, "AAAAAAAA_")
+    let k = &c.keys[0];
+    assert!(k.chunks.is_empty() && k.raw.is_none());
+    let m = k.module.as_ref().expect("module_value was called");
+    assert_eq!(
+        (
+            m.module_id,
+            m.encoding_version,
+            m.name.as_str(),
+            m.encoded_len
         ),
-        other => panic!("{other:?}"),
-    }
+        (id, 5, "AAAAAAAA_", 5 + 1 + 2 + 1 + 8 + 1 + 5 + 1) // id, uint, double, string, EOF
+    );
     assert_eq!(c.keys[1].value(), Value::String(b"ok".to_vec()));
     let (r, _) = parse_all(&bytes, &ParseOptions::default(), true);
     assert_eq!(r.keys[0].raw.as_ref().unwrap()[0], 7);

@@ -10,7 +10,7 @@ use super::lzf::LzfStream;
 use super::source::put_int;
 use super::string::{StrHeader, read_len, read_string, str_header};
 use super::types::*;
-use super::visit::{ModuleValue, ValueChunk, Visitor};
+use super::visit::{ModuleValue, Visitor};
 use super::walk::{Walk, Walked, unsupported_type};
 use super::ziplist::Ziplist;
 use super::{ParseOptions, RdbError, module_type_name};
@@ -374,13 +374,17 @@ impl<R: Read, V: Visitor> Decoder<'_, R, V> {
             Err(Walked::Error(e)) => return Err(e),
             Err(Walked::TooBig) => unreachable!("an unlimited walk never runs out of budget"),
         }
-        let chunk = ValueChunk::Module(ModuleValue {
+        let module = ModuleValue {
             module_id,
             name: module_type_name(module_id),
             encoding_version: (module_id & 1023) as u16,
             encoded_len: self.input.offset() - start,
-        });
-        self.sink.send(chunk, self.input.offset())
+        };
+        let offset = self.input.offset();
+        self.sink
+            .visitor
+            .module_value(self.sink.meta, &module)
+            .map_err(|_| RdbError::Stopped { offset })
     }
 }
 

@@ -133,13 +133,9 @@ pub enum ValueChunk {
     StreamMeta(StreamMeta),
     /// After the stream's metadata, one per group.
     StreamGroup(StreamGroup),
-    /// A module value (RDB type 7), which only its module can decode: it was passed over.
-    /// Only the raw path (`RESTORE` on a target with the module loaded) can move it; this
-    /// chunk says what was skipped so the consumer can count it or fail.
-    Module(ModuleValue),
 }
 
-/// What is known of a module value without its module.
+/// What is known of a module value without its module (see [`Visitor::module_value`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleValue {
     /// The 64-bit module type id as stored.
@@ -198,6 +194,14 @@ pub trait Visitor {
         Ok(())
     }
     fn value_chunk(&mut self, meta: &KeyMeta, chunk: ValueChunk) -> Flow {
+        Ok(())
+    }
+    /// A module value (RDB type 7) that was not delivered raw (the visitor did not want it
+    /// raw, or it is larger than [`super::ParseOptions::raw_limit`]): only its module can
+    /// decode it, so it was passed over and no chunk follows. Only the raw path (`RESTORE` on
+    /// a target with the module loaded) can move such a value; implement this to count the
+    /// key or to stop.
+    fn module_value(&mut self, meta: &KeyMeta, module: &ModuleValue) -> Flow {
         Ok(())
     }
     fn key_end(&mut self, meta: &KeyMeta) -> Flow {

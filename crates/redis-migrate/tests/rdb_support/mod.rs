@@ -43,6 +43,8 @@ pub struct Key {
     pub meta: KeyMeta,
     pub raw: Option<Bytes>,
     pub chunks: Vec<ValueChunk>,
+    /// What `module_value` reported.
+    pub module: Option<rdb::ModuleValue>,
 }
 
 impl Key {
@@ -56,7 +58,12 @@ impl Key {
             rdb::ValueKind::ZSet => Value::ZSet(BTreeMap::new()),
             rdb::ValueKind::Hash => Value::Hash(BTreeMap::new()),
             rdb::ValueKind::Stream => Value::Stream(Stream::default()),
-            rdb::ValueKind::Module => Value::Module(String::new()),
+            rdb::ValueKind::Module => Value::Module(
+                self.module
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+            ),
         };
         for c in &self.chunks {
             match (&mut v, c) {
@@ -96,7 +103,6 @@ impl Key {
                     assert!(s.meta.is_some(), "a group before the metadata");
                     s.groups.push(g.clone())
                 }
-                (Value::Module(n), ValueChunk::Module(m)) => *n = m.name.clone(),
                 (v, c) => panic!("chunk {c:?} does not belong to {v:?}"),
             }
         }
@@ -182,6 +188,7 @@ impl Visitor for Collect {
             meta: meta.clone(),
             raw: None,
             chunks: Vec::new(),
+            module: None,
         });
         Ok(())
     }
@@ -200,6 +207,13 @@ impl Visitor for Collect {
         assert_eq!(&k.meta, meta);
         assert!(k.raw.is_none());
         k.chunks.push(chunk);
+        Ok(())
+    }
+    fn module_value(&mut self, meta: &KeyMeta, module: &rdb::ModuleValue) -> rdb::Flow {
+        let k = self.keys.last_mut().unwrap();
+        assert_eq!(&k.meta, meta);
+        assert!(k.raw.is_none() && k.module.is_none());
+        k.module = Some(module.clone());
         Ok(())
     }
     fn eof(&mut self, verified: bool) -> rdb::Flow {
