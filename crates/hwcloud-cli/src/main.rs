@@ -13,10 +13,11 @@ mod field_order;
 mod generated;
 mod output;
 mod query;
+mod redis_cmd;
 mod runner;
 mod wait;
 
-use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Subcommand};
 use client_flags::ClientFlags;
 use hwcloud_core::client::{ClientBuilder, ServiceClient};
 use hwcloud_core::credentials::{self, ProcessEnv};
@@ -69,6 +70,12 @@ fn cli() -> Command {
         .subcommand(sms)
         .subcommand(demo)
         .subcommand(emulator)
+        .subcommand(
+            redis_cmd::RedisCommand::augment_subcommands(Command::new("redis"))
+                .about("Move Redis data: migrate over replication, import backups, verify")
+                .subcommand_required(true)
+                .after_help(redis_cmd::EXIT_HELP),
+        )
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")
@@ -143,10 +150,22 @@ fn main() -> ExitCode {
             )));
         }
     };
+    let redis = if name == "redis" {
+        match redis_cmd::RedisCommand::from_arg_matches(sub) {
+            Ok(cmd) => Some(cmd),
+            Err(e) => {
+                let _ = e.print();
+                return ExitCode::from(exit::USAGE);
+            }
+        }
+    } else {
+        None
+    };
     let result = rt.block_on(async {
-        match emulator {
-            Some(args) => emulator_cmd::run(args).await,
-            None => dispatch(&matches, name, sub).await,
+        match (emulator, redis) {
+            (Some(args), _) => emulator_cmd::run(args).await,
+            (None, Some(cmd)) => redis_cmd::run(cmd).await,
+            (None, None) => dispatch(&matches, name, sub).await,
         }
     });
     match result {

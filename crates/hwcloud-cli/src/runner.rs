@@ -16,6 +16,8 @@ use std::str::FromStr;
 pub mod exit {
     /// Success.
     pub const OK: u8 = 0;
+    /// A Redis job failed, or `redis verify` found differences.
+    pub const FAILED: u8 = 1;
     /// Usage or validation error: nothing was sent.
     pub const USAGE: u8 = 2;
     /// The service answered with an error (or a waited-for resource failed).

@@ -91,9 +91,15 @@ pub struct Applier {
 impl Applier {
     /// Starts in database 0 (the source sends `SELECT` before its first write anyway).
     pub fn new(opts: ApplyOptions) -> Self {
+        Self::starting_in(opts, 0)
+    }
+
+    /// Starts in `db`: a stream resumed mid-way carries no `SELECT` for the database the
+    /// source had already selected.
+    pub fn starting_in(opts: ApplyOptions, db: u32) -> Self {
         Self {
             opts,
-            db: 0,
+            db,
             tx: None,
             last_offset: None,
             dropped: 0,

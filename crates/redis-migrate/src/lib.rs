@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod conn;
 pub mod endpoint;
+pub mod engine;
 pub mod import;
 pub mod metrics;
 pub mod ratelimit;

@@ -117,6 +117,7 @@ pub struct Metrics {
     /// Errors seen (retried or not).
     pub errors: AtomicU64,
     events: Mutex<VecDeque<Event>>,
+    events_total: AtomicU64,
 }
 
 /// All counters read at one moment.
@@ -188,6 +189,8 @@ impl Metrics {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        // Counted under the lock, so that `events_after` sees count and ring agree.
+        self.events_total.fetch_add(1, Ordering::Relaxed);
         if events.len() == EVENT_CAPACITY {
             events.pop_front();
         }
@@ -196,6 +199,16 @@ impl Metrics {
             level,
             message,
         });
+    }
+
+    /// The events recorded after the first `seen` ones (those still kept), and how many have
+    /// been recorded in all: a reader passes that back next time to get only new events.
+    pub fn events_after(&self, seen: u64) -> (Vec<Event>, u64) {
+        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let total = self.events_total.load(Ordering::Relaxed);
+        let new = usize::try_from(total.saturating_sub(seen)).unwrap_or(usize::MAX);
+        let skip = events.len().saturating_sub(new);
+        (events.iter().skip(skip).cloned().collect(), total)
     }
 
     /// The events kept, oldest first.
@@ -291,6 +304,14 @@ mod tests {
         assert_eq!(events.last().unwrap().message, "boom");
         assert_eq!(events[0].message, "e6");
         assert_eq!(m.snapshot().errors, 1);
+        let (new, total) = m.events_after(total_before_last(&m));
+        assert_eq!(new.len(), 1);
+        assert_eq!(new[0].message, "boom");
+        assert_eq!(m.events_after(total).0, vec![]);
+    }
+
+    fn total_before_last(m: &Metrics) -> u64 {
+        m.events_after(0).1 - 1
     }
 
     #[test]

@@ -118,6 +118,16 @@ pub enum SnapshotError {
         "the source has functions but the target has no FUNCTION command (Redis 7.0 or newer is needed)"
     )]
     FunctionsUnsupported,
+    /// Module values can only be copied as their raw bytes (`RESTORE`), and this one is
+    /// larger than the raw limit of the parser.
+    #[error(
+        "key {key} holds a {module} module value of {bytes} bytes, larger than the raw limit; module values can only be copied raw (raise the raw limit)"
+    )]
+    ModuleTooLarge {
+        key: String,
+        module: String,
+        bytes: u64,
+    },
     #[error(
         "the pipeline to the target has stopped; its error says why (after key #{file_keys} of the file)"
     )]
@@ -296,6 +306,18 @@ impl Visitor for SnapshotWriter {
         self.raw_ok || matches!(self.state, KeyState::Skip) || MODULE_TYPES.contains(&meta.rdb_type)
     }
 
+    fn module_value(&mut self, meta: &KeyMeta, module: &crate::rdb::ModuleValue) -> Flow {
+        if matches!(self.state, KeyState::Skip) {
+            return Ok(());
+        }
+        self.error = Some(SnapshotError::ModuleTooLarge {
+            key: crate::target::batch::display_key(&meta.key),
+            module: module.name.clone(),
+            bytes: module.encoded_len,
+        });
+        Err(Stop)
+    }
+
     fn key_start(&mut self, meta: &KeyMeta) -> Flow {
         self.summary.keys_seen += 1;
         if self.summary.keys_seen <= self.opts.skip_keys {
@@ -325,7 +347,7 @@ impl Visitor for SnapshotWriter {
             return Ok(()); // skipped
         };
         let version = u16::try_from(self.source_rdb_version).unwrap_or(u16::MAX);
-        let payload = restore::dump_payload(&raw, version);
+        let payload = crate::rdb::dump_payload(&raw, version);
         let access = Access {
             idle_secs: meta.idle_secs,
             lfu_freq: meta.lfu_freq,

@@ -13,62 +13,8 @@
 //! `.rdb` file), and refused when anything follows it, since where the commands start cannot
 //! be known. A corrupted preamble (its CRC never matches) is refused too.
 
+use crate::rdb::crc64;
 use std::io::{self, Read};
-
-const POLY: u64 = 0x95ac_9329_ac4b_c9b5; // Jones polynomial 0xad93d23594c935a9, reflected
-
-const fn tables() -> [[u64; 256]; 8] {
-    let mut t = [[0u64; 256]; 8];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u64;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ POLY
-            } else {
-                crc >> 1
-            };
-            bit += 1;
-        }
-        t[0][i] = crc;
-        i += 1;
-    }
-    let mut k = 1;
-    while k < 8 {
-        let mut i = 0;
-        while i < 256 {
-            let prev = t[k - 1][i];
-            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
-            i += 1;
-        }
-        k += 1;
-    }
-    t
-}
-
-static TABLES: [[u64; 256]; 8] = tables();
-
-/// Redis's CRC-64 (Jones polynomial, reflected, no final xor), continued from `crc`.
-pub fn crc64(mut crc: u64, bytes: &[u8]) -> u64 {
-    let t = &TABLES;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        crc ^= u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        crc = t[7][(crc & 0xff) as usize]
-            ^ t[6][((crc >> 8) & 0xff) as usize]
-            ^ t[5][((crc >> 16) & 0xff) as usize]
-            ^ t[4][((crc >> 24) & 0xff) as usize]
-            ^ t[3][((crc >> 32) & 0xff) as usize]
-            ^ t[2][((crc >> 40) & 0xff) as usize]
-            ^ t[1][((crc >> 48) & 0xff) as usize]
-            ^ t[0][(crc >> 56) as usize];
-    }
-    for &b in chunks.remainder() {
-        crc = t[0][((crc ^ u64::from(b)) & 0xff) as usize] ^ (crc >> 8);
-    }
-    crc
-}
 
 const BUF: usize = 64 * 1024;
 /// The EOF opcode and the 8-byte checksum after it.
@@ -207,15 +153,6 @@ impl<R: Read> Read for PreambleReader<R> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn crc64_matches_redis_check_value() {
-        // Redis's crc64 self-test: crc64(0, "123456789") == 0xe9c6d914c4b8d9ca.
-        assert_eq!(crc64(0, b"123456789"), 0xe9c6_d914_c4b8_d9ca);
-        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + 3) as u8).collect();
-        let split = crc64(crc64(0, &data[..333]), &data[333..]);
-        assert_eq!(split, crc64(0, &data));
-    }
 
     /// A fake snapshot: body bytes, the EOF opcode and the CRC-64 of both.
     fn snapshot(body: &[u8]) -> Vec<u8> {

@@ -30,7 +30,7 @@ mod replication;
 mod session;
 pub mod transfer;
 
-pub use replication::{RdbStream, Replication, StreamItem};
+pub use replication::{AppliedHandle, RdbStream, Replication, StreamItem};
 
 use crate::conn::ConnError;
 use crate::endpoint::Endpoint;

@@ -4,36 +4,17 @@
 //! A `DUMP` payload is the value's RDB encoding (type byte + value), then the RDB version as
 //! two little-endian bytes, then a CRC-64 (Jones polynomial, reflected, as Redis computes it)
 //! of everything before it, little-endian. The target refuses a payload whose version is
-//! newer than its own, so the version written is the source's. (The same payload as
-//! `rdb::dump_payload` once the parser provides it; one CRC-64 serves both.)
+//! newer than its own, so the version written is the source's. The payload itself is
+//! [`crate::rdb::dump_payload`].
 
 use super::batch::BatchBuilder;
-use crate::import::preamble::crc64;
-use bytes::{BufMut, Bytes, BytesMut};
-
-/// Bytes after the value in a `DUMP` payload: the version (2) and the CRC-64 (8).
-pub const FOOTER_LEN: usize = 10;
-
-/// The `DUMP` payload for a value's raw RDB bytes.
-pub fn dump_payload(raw: &[u8], rdb_version: u16) -> Bytes {
-    let mut out = BytesMut::with_capacity(raw.len() + FOOTER_LEN);
-    out.extend_from_slice(raw);
-    out.put_u16_le(rdb_version);
-    let crc = crc64(0, &out);
-    out.put_u64_le(crc);
-    out.freeze()
-}
+use crate::rdb;
+use bytes::Bytes;
 
 /// The RDB version in a `DUMP` payload's footer, when the payload is long enough and its
 /// checksum is right.
 pub fn payload_version(payload: &[u8]) -> Option<u16> {
-    let body = payload.len().checked_sub(8)?;
-    if body < 2 {
-        return None;
-    }
-    let crc = u64::from_le_bytes(payload[body..].try_into().ok()?);
-    (crc64(0, &payload[..body]) == crc)
-        .then(|| u16::from_le_bytes([payload[body - 2], payload[body - 1]]))
+    rdb::split_dump_payload(payload).ok().map(|(_, v)| v)
 }
 
 /// Access information kept with a restored key.
@@ -88,19 +69,15 @@ mod tests {
     use super::*;
     use crate::resp::{Limits, parse_command};
     use crate::target::{Ack, Replay};
-
-    #[test]
-    fn crc64_matches_the_jones_check_value() {
-        assert_eq!(crc64(0, b"123456789"), 0xe9c6_d914_c4b8_d9ca);
-    }
+    use bytes::BytesMut;
 
     #[test]
     fn payloads_match_what_redis_dumps() {
         // `SET k x` then `DUMP k` on Redis 7.0 (RDB 10) and Valkey 8.1 (RDB 11).
         let redis = b"\x00\x01x\n\x00\"\x80\x86_\xbd\xe8H\xd0";
         let valkey = b"\x00\x01x\x0b\x00K_;,@w\xa1Y";
-        assert_eq!(&dump_payload(b"\x00\x01x", 10)[..], redis);
-        assert_eq!(&dump_payload(b"\x00\x01x", 11)[..], valkey);
+        assert_eq!(&rdb::dump_payload(b"\x00\x01x", 10)[..], redis);
+        assert_eq!(&rdb::dump_payload(b"\x00\x01x", 11)[..], valkey);
         assert_eq!(payload_version(redis), Some(10));
         assert_eq!(payload_version(valkey), Some(11));
         let mut bad = valkey.to_vec();
