@@ -1,5 +1,6 @@
 //! Credentials: static AK/SK, the official environment variables, the profile file, IAM
-//! tokens, and the default chain (facts §5.2).
+//! tokens, and the default chain of the official SDK core (`docs/api-notes.md`,
+//! "Official SDK behaviour the runtime follows").
 //!
 //! Secrets live in [`Secret`]; nothing here prints one. A failed chain says why every
 //! provider failed, without values.

@@ -2,7 +2,7 @@
 //!
 //! Users match on [`Error`]'s variants; [`ServiceError`] keeps everything the cloud said,
 //! including the raw body, because the official SDKs drop `error_ext_msg`, `error_param` and
-//! `details` (facts §3.3). No variant ever holds a secret.
+//! `details` (`docs/api-notes.md`, "Error bodies and codes"). No variant ever holds a secret.
 
 use crate::build::BuildError;
 use crate::credentials::CredentialsError;
@@ -209,8 +209,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    /// Parses an error response the way the official SDK core does (facts §3.3), keeping the
-    /// extra DCS and SMS fields and the raw body.
+    /// Parses an error response the way the official SDK core does (its
+    /// `exception_handler.py`), keeping the extra DCS and SMS fields and the raw body.
     pub fn parse(status: u16, request_id: Option<String>, body: &[u8]) -> Self {
         let raw = String::from_utf8_lossy(body).into_owned();
         let mut e = ServiceError {

@@ -1,4 +1,5 @@
-//! Wire-level decisions of the DCS spec (facts §1, §6), checked on the generated types.
+//! Wire-level decisions of the DCS spec (`docs/api-notes.md`, D1-D13), checked on the generated
+//! types.
 
 use hwcloud_core::operation::Operation;
 use hwcloud_dcs::operations::*;

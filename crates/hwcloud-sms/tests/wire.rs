@@ -1,4 +1,5 @@
-//! Wire-level decisions of the SMS spec (facts §1.4, §2.2, §6), checked on the generated types.
+//! Wire-level decisions of the SMS spec (`docs/api-notes.md`, D14-D19 and the SMS operations), checked
+//! on the generated types.
 
 use hwcloud_core::operation::{Operation, ResponseKind};
 use hwcloud_sms::operations::*;

@@ -21,7 +21,7 @@ fn client(server: &RecordingServer) -> Client {
 }
 
 fn check_common(server: &RecordingServer, r: &Recorded) {
-    // Every SMS call sends plain application/json (facts §5.3).
+    // Every SMS call sends plain application/json, as the official SDK does.
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.header("host"), Some(server.host().as_str()));
     // X-Project-Id goes on every signed request when the credentials have one, even for SMS.

@@ -10,7 +10,7 @@ pub const SERVICE: &str = "dcs";
 ///
 /// eu-west-101 follows the .myhuaweicloud.com pattern in the official table although other EU services use .myhuaweicloud.eu; unverified, so an explicit endpoint override is always possible.
 ///
-/// Source: facts §4.1 (huaweicloudsdkdcs dcs_region.py).
+/// Source: PY huaweicloudsdkdcs/v2/region/dcs_region.py.
 pub const HUAWEICLOUD: &[(&str, &str)] = &[
     ("ae-ad-1", "https://dcs.ae-ad-1.myhuaweicloud.com"),
     ("af-north-1", "https://dcs.af-north-1.myhuaweicloud.com"),
@@ -50,9 +50,9 @@ pub const HUAWEICLOUD: &[(&str, &str)] = &[
 
 /// Regions and endpoints on Open Telekom Cloud.
 ///
-/// Only eu-de and eu-nl are documented. The Swiss region's DCS host (dcs.eu-ch2.sc.otc.t-systems.com) is an unverified guess from the host pattern, so it is not listed: use an endpoint override there. OTC documents only a subset of operations (facts §2.1).
+/// Only eu-de and eu-nl are documented. The Swiss region's DCS host (dcs.eu-ch2.sc.otc.t-systems.com) is an unverified guess from the host pattern, so it is not listed: use an endpoint override there. OTC documents only a subset of operations (docs/api-notes.md, DCS companion operations).
 ///
-/// Source: facts §4.3 (opentelekomcloud-docs regions-and-endpoints).
+/// Source: OTC-EP.
 pub const OTC: &[(&str, &str)] = &[
     ("eu-de", "https://dcs.eu-de.otc.t-systems.com"),
     ("eu-nl", "https://dcs.eu-nl.otc.t-systems.com"),

@@ -38,7 +38,7 @@ fn create_migration_task_s003_request() {
     );
 }
 
-/// examples/dcs/create_migration_task.request.backup_import.json (source: facts §2.3 (constructed)).
+/// examples/dcs/create_migration_task.request.backup_import.json (source: notes Workflows (constructed after TF resource_huaweicloud_dcs_backup_import_task.go)).
 #[test]
 fn create_migration_task_backup_import_request() {
     roundtrip::<
@@ -74,7 +74,7 @@ fn create_migration_task_s003_response() {
     );
 }
 
-/// examples/dcs/error.400.dcs4133.json (source: facts §3.1 (constructed)).
+/// examples/dcs/error.400.dcs4133.json (source: notes Error bodies and codes (constructed; DCS.4133 from OTC error codes)).
 #[test]
 fn create_migration_task_task_not_found() {
     roundtrip::<
@@ -130,7 +130,7 @@ fn set_online_migration_task_s004_response() {
     );
 }
 
-/// examples/dcs/show_migration_task.response.200.json (source: facts §2.1 (constructed; date formats from OTC examples)).
+/// examples/dcs/show_migration_task.response.200.json (source: HWDOC ShowMigrationTask (constructed; date formats from the OTC examples)).
 #[test]
 fn show_migration_task_show_response() {
     roundtrip::<
@@ -142,7 +142,7 @@ fn show_migration_task_show_response() {
     );
 }
 
-/// examples/dcs/error.400.dcs4133.json (source: facts §1.5 (constructed)).
+/// examples/dcs/error.400.dcs4133.json (source: notes DCS task status (constructed)).
 #[test]
 fn show_migration_task_task_not_found() {
     roundtrip::<
@@ -150,7 +150,7 @@ fn show_migration_task_task_not_found() {
     >(include_str!("../../../../spec/examples/dcs/error.400.dcs4133.json"));
 }
 
-/// examples/dcs/show_migration_task_stats.response.200.json (source: facts §2.1 (OTC example sends numbers; constructed mix)).
+/// examples/dcs/show_migration_task_stats.response.200.json (source: OTC data_migration/querying_the_progress_of_an_online_migration_task.rst (its example sends numbers; constructed mix)).
 #[test]
 fn show_migration_task_stats_stats_numbers() {
     roundtrip::<
@@ -162,7 +162,7 @@ fn show_migration_task_stats_stats_numbers() {
     );
 }
 
-/// examples/dcs/list_migration_task.response.200.json (source: facts §2.1 (constructed; second item carries the alias spelling and a legacy field)).
+/// examples/dcs/list_migration_task.response.200.json (source: HWDOC ListMigrationTask (constructed; the second item carries the alias spelling and a legacy field)).
 #[test]
 fn list_migration_task_list_response() {
     roundtrip::<
@@ -174,7 +174,7 @@ fn list_migration_task_list_response() {
     );
 }
 
-/// examples/dcs/batch_stop_migration_tasks.response.200.json (source: facts §2.1 Batch results (constructed)).
+/// examples/dcs/batch_stop_migration_tasks.response.200.json (source: OTC data_migration/stopping_data_migration_tasks.rst (constructed; result values as in its example)).
 #[test]
 fn batch_stop_migration_tasks_batch_stop_response() {
     roundtrip::<
@@ -186,7 +186,7 @@ fn batch_stop_migration_tasks_batch_stop_response() {
     );
 }
 
-/// examples/dcs/delete_migration_task.request.json (source: facts §2.1 DeleteMigrationTask (constructed)).
+/// examples/dcs/delete_migration_task.request.json (source: HWDOC DeleteMigrationTask (constructed)).
 #[test]
 fn delete_migration_task_delete_request() {
     roundtrip::<
@@ -194,7 +194,7 @@ fn delete_migration_task_delete_request() {
     >(include_str!("../../../../spec/examples/dcs/delete_migration_task.request.json"));
 }
 
-/// examples/dcs/list_migration_task_logs.response.200.json (source: facts §2.1 ListMigrationTaskLogs (constructed)).
+/// examples/dcs/list_migration_task_logs.response.200.json (source: HWDOC ListMigrationTaskLogs (constructed)).
 #[test]
 fn list_migration_task_logs_logs_response() {
     roundtrip::<
@@ -206,7 +206,7 @@ fn list_migration_task_logs_logs_response() {
     );
 }
 
-/// examples/dcs/show_job_info.response.200.json (source: facts §1.2 (constructed)).
+/// examples/dcs/show_job_info.response.200.json (source: PY show_job_info_response.py (constructed)).
 #[test]
 fn show_job_info_job_response() {
     roundtrip::<

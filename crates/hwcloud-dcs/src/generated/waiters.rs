@@ -5,7 +5,7 @@
 
 /// Until a migration task has finished its full migration (SUCCESS) or reached the steady incremental state (INCRMIGEATING); fails on FAILED, MIGRATION_FAILED, TERMINATED, RELEASED or DELETED.
 ///
-/// Source: facts §2.3 step 4; facts §1.5 (Terraform's final states).
+/// Source: notes Workflows (DCS online migration step 4); notes DCS task status.
 pub const MIGRATION_TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
     name: "MigrationTaskDone",
     operation: "ShowMigrationTask",
@@ -16,7 +16,7 @@ pub const MIGRATION_TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud
 
 /// Until a stopped task reaches TERMINATED; fails on FAILED, MIGRATION_FAILED, RELEASED or DELETED.
 ///
-/// Source: facts §2.3 step 6; facts §2.1 StopMigrationTask.
+/// Source: notes Workflows (DCS online migration step 6); HWDOC StopMigrationTask.
 pub const MIGRATION_TASK_STOPPED: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
     name: "MigrationTaskStopped",
     operation: "ShowMigrationTask",
@@ -27,7 +27,7 @@ pub const MIGRATION_TASK_STOPPED: ::hwcloud_core::waiter_def::WaiterDef = ::hwcl
 
 /// Until a background job (e.g. the creation of a migration machine) reaches SUCCESS; fails on FAIL.
 ///
-/// Source: facts §1.2 Job polling; facts §2.3 step 2.
+/// Source: HWDOC ShowJobInfo; notes Workflows (DCS online migration step 2).
 pub const JOB_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
     name: "JobDone",
     operation: "ShowJobInfo",

@@ -8,9 +8,9 @@ pub const SERVICE: &str = "sms";
 
 /// Regions and endpoints on Huawei Cloud.
 ///
-/// Four entries in the official table; ru-moscow-1 uses the host prefix sms-api. The international docs list only ap-southeast-3 and the Chinese docs only cn-north-4 (SMS is global). Open Telekom Cloud has no SMS endpoint (facts §4.3), so there is no otc block.
+/// Four entries in the official table; ru-moscow-1 uses the host prefix sms-api. The international docs list only ap-southeast-3 and the Chinese docs only cn-north-4 (SMS is global). Open Telekom Cloud lists no SMS endpoint (OTC-EP), so there is no otc block.
 ///
-/// Source: facts §4.2 (huaweicloudsdksms sms_region.py).
+/// Source: PY huaweicloudsdksms/v3/region/sms_region.py.
 pub const HUAWEICLOUD: &[(&str, &str)] = &[
     ("ap-southeast-3", "https://sms.ap-southeast-3.myhuaweicloud.com"),
     ("cn-north-4", "https://sms.cn-north-4.myhuaweicloud.com"),

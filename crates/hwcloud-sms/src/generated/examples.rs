@@ -50,7 +50,7 @@ fn create_task_s001_forbidden() {
     >(include_str!("../../../../spec/examples/sms/create_task.response.403.s001.json"));
 }
 
-/// examples/sms/show_task.response.200.json (source: facts §2.2 ShowTask response (constructed)).
+/// examples/sms/show_task.response.200.json (source: PY show_task_response.py (constructed)).
 #[test]
 fn show_task_show_response() {
     roundtrip::<
@@ -58,7 +58,7 @@ fn show_task_show_response() {
     >(include_str!("../../../../spec/examples/sms/show_task.response.200.json"));
 }
 
-/// examples/sms/list_tasks.response.200.json (source: facts §2.2 TasksResponseBody (constructed)).
+/// examples/sms/list_tasks.response.200.json (source: PY tasks_response_body.py (constructed)).
 #[test]
 fn list_tasks_list_response() {
     roundtrip::<
@@ -66,7 +66,7 @@ fn list_tasks_list_response() {
     >(include_str!("../../../../spec/examples/sms/list_tasks.response.200.json"));
 }
 
-/// examples/sms/update_task_status.request.start.json (source: facts §2.3 SMS flow (POST /v3/tasks/{id}/action with operation start)).
+/// examples/sms/update_task_status.request.start.json (source: notes Workflows (SMS: operation start after CreateTask)).
 #[test]
 fn update_task_status_start_request() {
     roundtrip::<
@@ -78,7 +78,7 @@ fn update_task_status_start_request() {
     );
 }
 
-/// examples/sms/update_task_status.request.restart.json (source: facts §2.2 UpdateTaskStatus body (constructed)).
+/// examples/sms/update_task_status.request.restart.json (source: HWDOC UpdateTaskStatus (constructed)).
 #[test]
 fn update_task_status_restart_request() {
     roundtrip::<
@@ -90,7 +90,7 @@ fn update_task_status_restart_request() {
     );
 }
 
-/// examples/sms/delete_tasks.request.json (source: facts §2.2 DeleteTasks (constructed; IDs as in the HWDOC DeleteTasks example)).
+/// examples/sms/delete_tasks.request.json (source: HWDOC DeleteTasks (constructed; IDs as in its example)).
 #[test]
 fn delete_tasks_delete_request() {
     roundtrip::<

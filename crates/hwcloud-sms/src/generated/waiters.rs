@@ -5,7 +5,7 @@
 
 /// Until a migration task reaches MIGRATE_SUCCESS; fails on MIGRATE_FAIL, SYNC_FAIL, ABORT (paused), SYNC_F_ROLLBACK_SUCCESS (rolled back after a failed sync) or DELETING.
 ///
-/// Source: facts §2.2 SMS task state enum (reconciled); facts §2.3 SMS flow.
+/// Source: notes SMS companion operations (task state); notes Workflows (SMS).
 pub const TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
     name: "TaskDone",
     operation: "ShowTask",

@@ -9,7 +9,7 @@
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!
-//! Source: facts §2.1 BatchRestartOnlineMigrationTasks.
+//! Source: HWDOC BatchRestartOnlineMigrationTasks; PY dcs_client.py batch_restart_online_migration_tasks.
 
 #[allow(unused_imports)]
 use super::super::types::*;

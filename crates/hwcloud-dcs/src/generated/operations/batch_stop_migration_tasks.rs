@@ -11,7 +11,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 BatchStopMigrationTasks; facts §2.1 Batch results.
+//! Source: HWDOC BatchStopMigrationTasks; PY dcs_client.py batch_stop_migration_tasks.
 
 #[allow(unused_imports)]
 use super::super::types::*;

@@ -7,13 +7,13 @@
 //!
 //! Imports Redis backup files (from an OBS bucket or a DCS backup record) into a DCS instance. Older documents (S002, S003) also describe online migration through this call.
 //!
-//! Deprecated use: migration_type=online_migration is no longer accepted here according to the newest OTC and Huawei Cloud docs (facts §1.1, D7): create the migration machine with CreateOnlineMigrationTask and configure it with SetOnlineMigrationTask instead. The fields stay for compatibility.
+//! Deprecated use: migration_type=online_migration is no longer accepted here according to the newest OTC and Huawei Cloud docs (docs/api-notes.md D7): create the migration machine with CreateOnlineMigrationTask and configure it with SetOnlineMigrationTask instead. The fields stay for compatibility.
 //!
 //! Responses: 200 Data migration task created; 400 Invalid request; 401 Invalid authentication information; 403 The request is rejected; 404 The requested resource does not exist; 500 Internal service error.
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!
-//! Source: S002 URI; S003 URI; facts §1.1.
+//! Source: S002 URI; S003 URI; OTC data_migration/creating_a_backup_import_task.rst; notes DCS CreateMigrationTask.
 
 #[allow(unused_imports)]
 use super::super::types::*;

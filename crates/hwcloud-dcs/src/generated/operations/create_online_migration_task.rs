@@ -11,7 +11,7 @@
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!
-//! Source: S000 URI; facts §1.2.
+//! Source: S000 URI; PY dcs_client.py create_online_migration_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;

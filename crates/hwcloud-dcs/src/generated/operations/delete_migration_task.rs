@@ -11,7 +11,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 DeleteMigrationTask.
+//! Source: HWDOC DeleteMigrationTask; PY dcs_client.py delete_migration_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;

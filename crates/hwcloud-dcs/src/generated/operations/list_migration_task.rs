@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 ListMigrationTask.
+//! Source: HWDOC ListMigrationTask; PY dcs_client.py list_migration_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;

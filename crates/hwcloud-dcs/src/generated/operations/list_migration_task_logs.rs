@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 ListMigrationTaskLogs.
+//! Source: HWDOC ListMigrationTaskLogs; PY dcs_client.py list_migration_task_logs.
 
 #[allow(unused_imports)]
 use super::super::types::*;

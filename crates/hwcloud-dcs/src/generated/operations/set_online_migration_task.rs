@@ -11,7 +11,7 @@
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!
-//! Source: S004 URI; facts §1.3.
+//! Source: S004 URI; PY dcs_client.py set_online_migration_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;
@@ -33,7 +33,7 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
 pub struct SetOnlineMigrationTaskInput {
     /// Path parameter `task_id`: Online migration task ID (the instance_id returned by CreateOnlineMigrationTask).
     ///
-    /// Source: S004 Table 1; facts §1.2.
+    /// Source: S004 Table 1; S000 Status code 200.
     pub task_id: String,
 
     /// Request body.

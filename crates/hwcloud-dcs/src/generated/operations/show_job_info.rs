@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §1.2 Job polling; facts §2.1 ShowJobInfo.
+//! Source: HWDOC ShowJobInfo; PY dcs_client.py show_job_info; TF resource_huaweicloud_dcs_online_data_migration_task.go.
 
 #[allow(unused_imports)]
 use super::super::types::*;

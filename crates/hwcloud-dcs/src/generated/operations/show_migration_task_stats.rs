@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 ShowMigrationTaskStats.
+//! Source: HWDOC ShowMigrationTaskStats; PY show_migration_task_stats_response.py.
 
 #[allow(unused_imports)]
 use super::super::types::*;

@@ -11,7 +11,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 StopMigrationTask.
+//! Source: HWDOC StopMigrationTask; PY stop_migration_task_response.py.
 
 #[allow(unused_imports)]
 use super::super::types::*;

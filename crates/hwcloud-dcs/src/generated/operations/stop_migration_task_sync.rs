@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.1 StopMigrationTaskSync.
+//! Source: HWDOC StopMigrationTaskSync; PY dcs_client.py stop_migration_task_sync.
 
 #[allow(unused_imports)]
 use super::super::types::*;

@@ -6,7 +6,7 @@ use super::*;
 
 /// One imported backup file as ShowMigrationTask returns it.
 ///
-/// Source: facts §2.1 ShowMigrationTask response; S003 表 4.
+/// Source: HWDOC ShowMigrationTask (backup_files.files); S003 表 4.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BackupFileInfo {
     /// Backup file name.

@@ -10,7 +10,7 @@ use super::*;
 ///
 /// Note: D4: both seeds mark bucket_name (and files) mandatory, but PY, OTC and TF make them optional and S003/OTC say they are needed only for an OBS source. Resolved as optional fields with rules: bucket_name and files when the source is an OBS bucket (file_source absent or self_build_obs), backup_id when it is a backup record.
 ///
-/// Source: S002 Table 3; S003 表 3; facts §1.1.
+/// Source: S002 Table 3; S003 表 3; PY backup_files_body.py; OTC data_migration/creating_a_backup_import_task.rst.
 #[derive(Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BackupFilesBody {
     /// Data source. Absent means an OBS bucket.

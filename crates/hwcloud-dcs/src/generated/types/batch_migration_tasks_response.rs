@@ -6,7 +6,7 @@ use super::*;
 
 /// Per-task results of a batch stop or restart.
 ///
-/// Source: facts §2.1 Batch results.
+/// Source: HWDOC BatchStopMigrationTasks; HWDOC BatchRestartOnlineMigrationTasks; OTC data_migration/stopping_data_migration_tasks.rst.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchMigrationTasksResponse {
     /// One result per task.

@@ -6,14 +6,14 @@ use super::*;
 
 /// Request body of BatchRestartOnlineMigrationTasks.
 ///
-/// Source: facts §2.1 BatchRestartOnlineMigrationTasks.
+/// Source: HWDOC BatchRestartOnlineMigrationTasks; PY batch_restart_online_migration_tasks_body.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchRestartMigrationTasksBody {
     /// IDs of the tasks to restart (at most 50).
     ///
     /// Constraints: min items 1, max items 50.
     ///
-    /// Source: facts §2.1 (HWDOC zh).
+    /// Source: HWDOC BatchRestartOnlineMigrationTasks (zh).
     pub migration_tasks: Vec<String>,
 }
 

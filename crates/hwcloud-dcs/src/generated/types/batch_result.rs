@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
-/// Source: facts §2.1 Batch results.
+/// Source: HWDOC BatchStopMigrationTasks; HWDOC BatchRestartOnlineMigrationTasks; OTC data_migration/stopping_data_migration_tasks.rst.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BatchResult {
     /// The action was delivered.

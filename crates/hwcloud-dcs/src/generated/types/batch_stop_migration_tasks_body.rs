@@ -6,7 +6,7 @@ use super::*;
 
 /// Request body of BatchStopMigrationTasks.
 ///
-/// Source: facts §2.1 BatchStopMigrationTasks.
+/// Source: HWDOC BatchStopMigrationTasks; PY batch_stop_migration_tasks_body.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchStopMigrationTasksBody {
     /// IDs of the tasks to stop.

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Cross-field rules (checked by `validate()`): `backup_files` required when migration_type is backupfile_import; `source_instance` required when migration_type is online_migration.
 ///
-/// Source: S002 Table 2; S003 表 2; facts §1.1.
+/// Source: S002 Table 2; S003 表 2; PY create_migration_task_body.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateMigrationTaskBody {
     /// Name of the migration task.

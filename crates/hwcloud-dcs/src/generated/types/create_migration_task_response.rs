@@ -6,7 +6,7 @@ use super::*;
 
 /// Response of CreateMigrationTask.
 ///
-/// Source: S002 Table 7; S003 表 7; facts §1.1.
+/// Source: S002 Table 7; S003 表 7; PY create_migration_task_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateMigrationTaskResponse {
     /// Migration task ID (32-hex and UUID forms both occur; treat as opaque).

@@ -6,12 +6,12 @@ use super::*;
 
 /// Response of CreateOnlineMigrationTask.
 ///
-/// Source: S000 Status code 200; facts §1.2.
+/// Source: S000 Status code 200; TF resource_huaweicloud_dcs_online_data_migration_task.go.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateOnlineMigrationTaskResponse {
     /// The migration task ID (despite its name); use it as task_id.
     ///
-    /// Source: S000; facts §1.2.
+    /// Source: S000 Status code 200; PY create_online_migration_task_response.py.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
 
@@ -19,7 +19,7 @@ pub struct CreateOnlineMigrationTaskResponse {
     ///
     /// Note: Not in S000, PY or GO, but Terraform reads it from this response and fails without it.
     ///
-    /// Source: facts §1.2.
+    /// Source: TF resource_huaweicloud_dcs_online_data_migration_task.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
 

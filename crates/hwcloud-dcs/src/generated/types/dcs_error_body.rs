@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: The old DCS v1 shape {"error":{"code","message"}} is handled by the runtime's error parser, not here.
 ///
-/// Source: S000 Status code 400; S003 表 8-12; S004 Table 5-9; facts §3.1.
+/// Source: S000 Status code 400; S003 表 8-12; S004 Table 5-9; OTC error codes.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DcsErrorBody {
     /// Error message.

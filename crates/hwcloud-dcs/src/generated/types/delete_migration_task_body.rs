@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: The official SDK calls the body model DeleteMigrateTaskRequest ("Migrate").
 ///
-/// Source: facts §2.1 DeleteMigrationTask.
+/// Source: HWDOC DeleteMigrationTask; PY delete_migrate_task_request.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeleteMigrationTaskBody {
     /// IDs of the tasks to delete.

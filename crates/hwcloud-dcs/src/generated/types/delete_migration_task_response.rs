@@ -6,7 +6,7 @@ use super::*;
 
 /// Response of DeleteMigrationTask.
 ///
-/// Source: facts §2.1 DeleteMigrationTask.
+/// Source: HWDOC DeleteMigrationTask; PY delete_migrate_task_request.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeleteMigrationTaskResponse {
     /// IDs whose deletion was accepted.

@@ -6,7 +6,7 @@ use super::*;
 
 /// A background job.
 ///
-/// Source: facts §1.2 Job polling (PY show_job_info_response.py).
+/// Source: HWDOC ShowJobInfo; PY show_job_info_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JobInfo {
     /// Job ID.

@@ -10,7 +10,7 @@ use super::*;
 ///
 /// Note: Only SUCCESS and FAIL are documented (as final); RUNNING is the in-progress value the emulator uses; others decode as Unknown.
 ///
-/// Source: facts §1.2 Job polling.
+/// Source: HWDOC ShowJobInfo; TF resource_huaweicloud_dcs_online_data_migration_task.go.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JobStatus {
     /// In progress.

@@ -6,7 +6,7 @@ use super::*;
 
 /// One page of task log entries.
 ///
-/// Source: facts §2.1 ListMigrationTaskLogs.
+/// Source: HWDOC ListMigrationTaskLogs; PY list_migration_task_logs_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListMigrationTaskLogsResponse {
     /// Total number of entries.

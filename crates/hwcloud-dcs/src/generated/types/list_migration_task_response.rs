@@ -6,7 +6,7 @@ use super::*;
 
 /// One page of ListMigrationTask.
 ///
-/// Source: facts §2.1 ListMigrationTask.
+/// Source: HWDOC ListMigrationTask; PY list_migration_task_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListMigrationTaskResponse {
     /// Total number of tasks (not just this page).

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// The documents fix this set: `validate()` rejects other values in requests. Unknown values still decode (into `Unknown`) so responses never fail to parse.
 ///
-/// Source: facts §2.1 ListMigrationTaskLogs.
+/// Source: HWDOC ListMigrationTaskLogs; PY list_migration_task_logs_response.py.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LogLevel {
     /// Information.

@@ -6,7 +6,7 @@ use super::*;
 
 /// One log entry of a migration task.
 ///
-/// Source: facts §2.1 ListMigrationTaskLogs (PY migration_log.py).
+/// Source: HWDOC ListMigrationTaskLogs; PY migration_log.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationLog {
     /// Time of the entry, e.g. 2023-05-15T09:11:25.449Z.

@@ -6,7 +6,7 @@ use super::*;
 
 /// A migration task as ShowMigrationTask and StopMigrationTask return it.
 ///
-/// Source: facts §2.1 ShowMigrationTask response.
+/// Source: HWDOC ShowMigrationTask; PY show_migration_task_response.py; OTC data_migration/querying_details_of_a_data_migration_task.rst.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationTask {
     /// Task ID.

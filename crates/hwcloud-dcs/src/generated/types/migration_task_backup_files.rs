@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: Terraform reads backup_files.backup_record.backup_id, a nested object no model has; it is kept in `extra`.
 ///
-/// Source: facts §2.1 ShowMigrationTask response (backup_files).
+/// Source: HWDOC ShowMigrationTask (backup_files); TF resource_huaweicloud_dcs_backup_import_task.go.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationTaskBackupFiles {
     /// Data source.

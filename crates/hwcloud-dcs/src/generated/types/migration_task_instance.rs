@@ -6,7 +6,7 @@ use super::*;
 
 /// A source or target Redis as ShowMigrationTask returns it.
 ///
-/// Source: facts §1.1 (PY response-side fields); facts §2.1.
+/// Source: PY source_instance_body.py (response-side fields); PY target_instance_body.py; HWDOC ShowMigrationTask.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationTaskInstance {
     /// DCS instance ID.

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: An older EU doc showed other names (target_instance_address, migrate_type); unknown fields are kept in `extra`.
 ///
-/// Source: facts §2.1 ListMigrationTask (PY migration_task_list.py; OTC).
+/// Source: PY migration_task_list.py; OTC data_migration/listing_migration_tasks.rst.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationTaskList {
     /// Task ID.

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: Every counter is documented as a string but the OTC example sends numbers (and PY turns them into text); they decode as number_or_string and keep their representation.
 ///
-/// Source: facts §2.1 ShowMigrationTaskStats.
+/// Source: HWDOC ShowMigrationTaskStats; PY show_migration_task_stats_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationTaskStats {
     /// Full-sync progress in percent.

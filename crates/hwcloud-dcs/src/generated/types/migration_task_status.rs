@@ -8,9 +8,9 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
-/// Note: Reconciled set (facts §1.5). S003, S004 and PY list 4 values, S002 lists 14, ShowMigrationTask docs add RUNNING semantics; open enum, so anything else decodes as Unknown.
+/// Note: Reconciled set (docs/api-notes.md, DCS task status). S003, S004 and PY list 4 values, S002 lists 14, ShowMigrationTask docs add RUNNING semantics; open enum, so anything else decodes as Unknown.
 ///
-/// Source: S002 Table 7; S003 表 7; S004 Table 4; facts §1.5.
+/// Source: S002 Table 7; S003 表 7; S004 Table 4; notes DCS task status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MigrationTaskStatus {
     /// Being created.

@@ -6,7 +6,7 @@ use super::*;
 
 /// Request body of SetOnlineMigrationTask.
 ///
-/// Source: S004 Table 2; facts §1.3.
+/// Source: S004 Table 2; PY set_online_migration_task_body.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SetOnlineMigrationTaskBody {
     /// Full migration (one pass), or incremental (a full pass, then streaming changes).
@@ -21,7 +21,7 @@ pub struct SetOnlineMigrationTaskBody {
     ///
     /// Note: D9: S004, OTC, PY and GO type it as a string but S004's example sends the number 123; sent as a JSON string like both official SDKs, accepted as either. D13: the range is 1..=10240 ("an integer greater than 0 and less than 10,241"); the PY/GO "1-10,241" is a typo.
     ///
-    /// Source: S004 Table 2; facts §1.3 D9 D13.
+    /// Source: S004 Table 2; notes D9; notes D13.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

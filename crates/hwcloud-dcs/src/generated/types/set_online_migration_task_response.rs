@@ -6,7 +6,7 @@ use super::*;
 
 /// Response of SetOnlineMigrationTask.
 ///
-/// Source: S004 Table 4; facts §1.3.
+/// Source: S004 Table 4; PY set_online_migration_task_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SetOnlineMigrationTaskResponse {
     /// Migration task ID.

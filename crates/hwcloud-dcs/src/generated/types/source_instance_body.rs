@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: PY reuses this model for responses and gives it task_status, id, ip, port, name, proxy_multi_db and db; those are response-only and live in MigrationTaskInstance.
 ///
-/// Source: S002 Table 5; S003 表 5; facts §1.1.
+/// Source: S002 Table 5; S003 表 5; PY source_instance_body.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SourceInstanceBody {
     /// Source Redis address, ip:port; comma-separated for a cluster.

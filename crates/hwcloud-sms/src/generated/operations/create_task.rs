@@ -11,7 +11,7 @@
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!
-//! Source: S001 URI; facts §1.4.
+//! Source: S001 URI; PY sms_client.py create_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;
@@ -35,7 +35,7 @@ pub struct CreateTaskInput {
     ///
     /// Constraints: min length 1, max length 16384.
     ///
-    /// Note: S001 marks it mandatory, but that holds only for token authentication: with AK/SK signing (PY, this SDK's runtime) the header is not sent and Authorization is sent instead (facts §1.4, §5.5). Optional here; a token, so redacted in Debug.
+    /// Note: S001 marks it mandatory, but that holds only for token authentication: with AK/SK signing (PY, this SDK's runtime) the header is not sent and Authorization is sent instead (PY huaweicloudsdkcore/signer/signer.py). Optional here; a token, so redacted in Debug.
     ///
     /// Source: S001 Table 1.
     pub auth_token: Option<String>,

@@ -11,7 +11,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.2 DeleteTask.
+//! Source: HWDOC DeleteTask; PY sms_client.py delete_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;
@@ -35,7 +35,7 @@ pub struct DeleteTaskInput {
     ///
     /// Constraints: min length 1, max length 36.
     ///
-    /// Source: facts §2.2 (task_id constraint).
+    /// Source: HWDOC DeleteTask (task_id 1..36).
     pub task_id: String,
 }
 

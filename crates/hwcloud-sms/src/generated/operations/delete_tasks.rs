@@ -11,7 +11,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.2 DeleteTasks.
+//! Source: HWDOC DeleteTasks; PY sms_client.py delete_tasks.
 
 #[allow(unused_imports)]
 use super::super::types::*;

@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.2 ListTasks; facts §2.2 ListTasks query.
+//! Source: HWDOC ListTasks; PY list_tasks_request.py.
 
 #[allow(unused_imports)]
 use super::super::types::*;
@@ -33,7 +33,7 @@ pub struct ListTasksInput {
     ///
     /// Note: The filter documents 10 values; the full (open) TaskState enum is used.
     ///
-    /// Source: facts §2.2 ListTasks query.
+    /// Source: HWDOC ListTasks.
     pub state: Option<TaskState>,
 
     /// Query parameter `name`: Only tasks with this name.

@@ -9,7 +9,7 @@
 //!
 //! Idempotent: yes (retried on transient errors).
 //!
-//! Source: facts §2.2 ShowTask.
+//! Source: HWDOC ShowTask; PY sms_client.py show_task.
 
 #[allow(unused_imports)]
 use super::super::types::*;
@@ -35,7 +35,7 @@ pub struct ShowTaskInput {
     ///
     /// Note: Current docs give 1..36 characters; older region docs say 0..255. The current limit is kept.
     ///
-    /// Source: facts §2.2 (task_id constraint).
+    /// Source: HWDOC DeleteTask (task_id 1..36).
     pub task_id: String,
 }
 

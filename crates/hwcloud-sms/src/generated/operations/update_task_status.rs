@@ -11,7 +11,7 @@
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!
-//! Source: facts §2.2 UpdateTaskStatus; facts §2.2 UpdateTaskStatus body.
+//! Source: HWDOC UpdateTaskStatus; PY update_task_status_req.py.
 
 #[allow(unused_imports)]
 use super::super::types::*;
@@ -35,7 +35,7 @@ pub struct UpdateTaskStatusInput {
     ///
     /// Constraints: min length 1, max length 36.
     ///
-    /// Source: facts §2.2 (task_id constraint).
+    /// Source: HWDOC DeleteTask (task_id 1..36).
     pub task_id: String,
 
     /// Request body.

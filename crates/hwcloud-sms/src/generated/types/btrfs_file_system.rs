@@ -6,7 +6,7 @@ use super::*;
 
 /// A Btrfs file system of the source server.
 ///
-/// Source: S001 Table 5; facts §1.4.
+/// Source: S001 Table 5; PY btrfs_file_system.py.
 #[derive(Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BtrfsFileSystem {
     /// File system name.

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: D14: the type name keeps the docs' spelling (BtrfsSubvolumn) so it matches S001 and PY.
 ///
-/// Source: S001 Table 6; facts §1.4.
+/// Source: S001 Table 6; PY btrfs_subvolumn.py.
 #[derive(Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BtrfsSubvolumn {
     /// UUID of the parent volume.

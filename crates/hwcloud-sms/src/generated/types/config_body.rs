@@ -6,7 +6,7 @@ use super::*;
 
 /// A special setting of a task.
 ///
-/// Source: facts §2.2 ShowTask response (special_config).
+/// Source: HWDOC ListTasks (special_config); PY config_body.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConfigBody {
     /// Setting name.

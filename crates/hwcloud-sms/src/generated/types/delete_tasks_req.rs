@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: The HWDOC DeleteTasks page (support.huaweicloud.com/eu/fr-fr/api-sms/DeleteTasks.html) allows 0..65535 IDs of 0..255 characters; an empty list is rejected here because it deletes nothing.
 ///
-/// Source: facts §2.2 DeleteTasks.
+/// Source: HWDOC DeleteTasks; PY delete_tasks_req.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeleteTasksReq {
     /// IDs of the tasks to delete.

@@ -6,7 +6,7 @@ use super::*;
 
 /// One page of ListTasks.
 ///
-/// Source: facts §2.2 ListTasks query.
+/// Source: HWDOC ListTasks; PY list_tasks_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListTasksResponse {
     /// Total number of matching tasks (not just this page).

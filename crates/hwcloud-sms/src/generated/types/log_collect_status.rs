@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
-/// Source: facts §2.2 ShowTask response (TasksResponseBody).
+/// Source: PY tasks_response_body.py (log_collect_status).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LogCollectStatus {
     /// Not started.

@@ -6,7 +6,7 @@ use super::*;
 
 /// An LVM logical volume.
 ///
-/// Source: S001 Table 10; facts §1.4.
+/// Source: S001 Table 10; PY logical_volumes.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogicalVolumes {
     /// Number of blocks.

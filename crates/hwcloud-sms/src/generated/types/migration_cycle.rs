@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
-/// Source: facts §2.2 ShowTask response (source_server.migration_cycle).
+/// Source: PY source_server_response.py (migration_cycle).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MigrationCycle {
     /// Cutting over.

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Note: PY requires every field of this model; all are optional here, as for every response field.
 ///
-/// Source: facts §2.2 ShowTask response (network_check_info).
+/// Source: HWDOC ShowTask (network_check_info); PY network_check_info_request_body.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NetworkCheckInfo {
     /// Account ID.

@@ -6,7 +6,7 @@ use super::*;
 
 /// A partition (physical volume) of a disk.
 ///
-/// Source: S001 Table 8; facts §1.4.
+/// Source: S001 Table 8; PY physical_volumes.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PhysicalVolumes {
     /// Partition role as free text: a general, boot or OS partition.

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Cross-field rules (checked by `validate()`): `migration_ip` is ipv6 when use_ipv6 is true; `migration_ip` is ipv4 when use_ipv6 is not true.
 ///
-/// Source: S001 Table 2; facts §1.4.
+/// Source: S001 Table 2; PY post_task.py.
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostTask {
     /// Task name, 1 to 64 characters.
@@ -68,7 +68,7 @@ pub struct PostTask {
     ///
     /// Constraints: max length 255.
     ///
-    /// Source: S001 Table 2; facts §1.4.
+    /// Source: S001 Table 2; TF resource_huaweicloud_sms_task.go.
     pub region_name: String,
 
     /// Target region ID.
@@ -82,14 +82,14 @@ pub struct PostTask {
     ///
     /// Constraints: max length 255.
     ///
-    /// Source: S001 Table 2; facts §1.4.
+    /// Source: S001 Table 2; TF resource_huaweicloud_sms_task.go.
     pub project_name: String,
 
     /// Target project ID (a body field: SMS paths carry no project ID).
     ///
     /// Constraints: max length 255.
     ///
-    /// Source: S001 Table 2; facts §1.4.
+    /// Source: S001 Table 2; TF resource_huaweicloud_sms_task.go.
     pub project_id: String,
 
     /// Task priority; 0 low, 1 standard, 2 high.
@@ -100,7 +100,7 @@ pub struct PostTask {
     ///
     /// Note: D18: S001 allows 0..65535; the ShowTask doc gives meaning only to 0, 1 and 2. The S001 range is validated.
     ///
-    /// Source: S001 Table 2; facts §1.4.
+    /// Source: S001 Table 2; TF resource_huaweicloud_sms_task.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
 
@@ -146,7 +146,7 @@ pub struct PostTask {
 
     /// Whether the target is an existing server; the task is created only if it exists. Terraform sets it for an existing ECS.
     ///
-    /// Source: S001 Table 2; facts §1.4.
+    /// Source: S001 Table 2; TF resource_huaweicloud_sms_task.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exist_server: Option<bool>,
 
@@ -162,7 +162,7 @@ pub struct PostTask {
     ///
     /// Default (applied by the service): `0`.
     ///
-    /// Source: S001 Table 2; facts §1.4.
+    /// Source: S001 Table 2; TF resource_huaweicloud_sms_task.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed_limit: Option<i32>,
 

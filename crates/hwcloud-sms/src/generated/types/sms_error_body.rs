@@ -6,9 +6,9 @@ use super::*;
 
 /// Error body of SMS v3 calls.
 ///
-/// Note: Older SMS errors carry only error_code and error_msg (facts §3.2), so every other field is optional. The S001 limit on each error_param string (0..65535 characters) cannot be stated on array items and is not checked.
+/// Note: Older SMS errors carry only error_code and error_msg (HWDOC SMS sms_api_0047, the out-of-date error codes), so every other field is optional. The S001 limit on each error_param string (0..65535 characters) cannot be stated on array items and is not checked.
 ///
-/// Source: S001 Table 12; facts §3.2.
+/// Source: S001 Table 12; HWDOC SMS ErrorCode.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SmsErrorBody {
     /// Error code, e.g. SMS.9004.

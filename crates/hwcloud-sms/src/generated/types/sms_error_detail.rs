@@ -6,9 +6,9 @@ use super::*;
 
 /// One detail entry of an SMS error.
 ///
-/// Note: S001 names the details objects but gives no table for them; the fields come from its example and facts §3.2.
+/// Note: S001 names the details objects but gives no table for them; the fields come from its example and the SMS error-code page.
 ///
-/// Source: S001 Table 12 (details); S001 Example Responses (Status code 403); facts §3.2.
+/// Source: S001 Table 12 (details); S001 Example Responses (Status code 403); HWDOC SMS ErrorCode.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SmsErrorDetail {
     /// Error code.

@@ -13,7 +13,7 @@ pub struct SourceServerByTask {
     ///
     /// Constraints: max length 255.
     ///
-    /// Source: S001 Table 3; facts §1.4.
+    /// Source: S001 Table 3; notes Workflows (SMS).
     pub id: String,
 }
 

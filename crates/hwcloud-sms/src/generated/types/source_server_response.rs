@@ -6,7 +6,7 @@ use super::*;
 
 /// The source server of a task.
 ///
-/// Source: facts §2.2 ShowTask response (source_server).
+/// Source: HWDOC ShowTask (source_server); PY source_server_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SourceServerResponse {
     /// Source server ID in SMS.
@@ -31,7 +31,7 @@ pub struct SourceServerResponse {
 
     /// Whether the OS is an OEM edition (Windows).
     ///
-    /// Note: Type from PY source_server_response.py (bool); facts §2.2 names the field only.
+    /// Note: Type from PY source_server_response.py (bool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oem_system: Option<bool>,
 

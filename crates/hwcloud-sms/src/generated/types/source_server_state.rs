@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
-/// Source: facts §2.2 ShowTask response (source_server.state).
+/// Source: PY source_server_response.py (state).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SourceServerState {
     /// Failed the environment check.

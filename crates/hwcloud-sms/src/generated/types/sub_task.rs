@@ -6,7 +6,7 @@ use super::*;
 
 /// A sub-task of a migration task.
 ///
-/// Source: facts §2.2 ShowTask response (sub_tasks).
+/// Source: HWDOC ShowTask (sub_tasks); PY sub_task.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubTask {
     /// Sub-task ID.

@@ -6,9 +6,9 @@ use super::*;
 
 /// A disk of the target server.
 ///
-/// Note: ShowTask's target_server.disks reuses this schema (facts §2.2 gives no separate shape), so unknown response fields are kept in `extra`.
+/// Note: ShowTask's target_server.disks reuses this schema (PY ShowTask models it with the same fields), so unknown response fields are kept in `extra`.
 ///
-/// Source: S001 Table 7; facts §1.4.
+/// Source: S001 Table 7; PY target_disks.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TargetDisks {
     /// What the disk holds: BOOT, OS or NORMAL. Informational; the service does not check it.
@@ -41,7 +41,7 @@ pub struct TargetDisks {
     ///
     /// Constraints: minimum 0.
     ///
-    /// Source: S001 Table 7; facts §1.4.
+    /// Source: S001 Table 7; TF resource_huaweicloud_sms_task.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 

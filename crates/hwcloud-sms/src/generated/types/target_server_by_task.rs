@@ -6,7 +6,7 @@ use super::*;
 
 /// The target server of a new task and the disk layout to create on it.
 ///
-/// Source: S001 Table 4; facts §1.4.
+/// Source: S001 Table 4; TF resource_huaweicloud_sms_task.go.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TargetServerByTask {
     /// Btrfs file systems, as read from the source server.
@@ -21,7 +21,7 @@ pub struct TargetServerByTask {
     ///
     /// Constraints: max items 50.
     ///
-    /// Source: S001 Table 4; facts §1.4.
+    /// Source: S001 Table 4; TF resource_huaweicloud_sms_task.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disks: Option<Vec<TargetDisks>>,
 

@@ -6,7 +6,7 @@ use super::*;
 
 /// A migration task as ShowTask returns it.
 ///
-/// Source: facts §2.2 ShowTask response.
+/// Source: HWDOC ShowTask; PY show_task_response.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Task {
     /// Task ID.
@@ -163,7 +163,7 @@ pub struct Task {
 
     /// The clone server of a migration drill, kept as raw JSON.
     ///
-    /// Note: facts §2.2 names the object (PY CloneServer) but not its fields.
+    /// Note: PY models it as CloneServer; no page documents its fields, so it stays raw JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clone_server: Option<::serde_json::Value>,
 

@@ -10,7 +10,7 @@ use super::*;
 ///
 /// Note: PY lists 11 values; the newest doc's list omits cutover and error_for_overspeed although its text describes them; older docs add collect_log and sync_failed_rollback. Open enum.
 ///
-/// Source: facts §2.2 UpdateTaskStatus body.
+/// Source: HWDOC UpdateTaskStatus; PY update_task_status_req.py.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskOperation {
     /// Start the task.

@@ -10,7 +10,7 @@ use super::*;
 ///
 /// Note: Reconciled set: ShowTask/ListTasks elements (PY doc) list 12 values, the ListTasks filter (PY/HWDOC) 10, with two filter-only rollback states. Open enum; anything else decodes as Unknown.
 ///
-/// Source: facts §2.2 SMS task state enum (reconciled).
+/// Source: notes SMS companion operations (task state); PY show_task_response.py; HWDOC ListTasks.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskState {
     /// Ready to start.

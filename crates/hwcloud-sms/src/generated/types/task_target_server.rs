@@ -6,7 +6,7 @@ use super::*;
 
 /// The target server of a task as ShowTask returns it.
 ///
-/// Source: facts §2.2 ShowTask response (target_server).
+/// Source: HWDOC ShowTask (target_server); PY task_target_server.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TaskTargetServer {
     /// Target server record ID.
@@ -47,7 +47,7 @@ pub struct TaskTargetServer {
 
     /// Btrfs file systems.
     ///
-    /// Note: An array of strings here, unlike the request's array of BtrfsFileSystem (facts §2.2).
+    /// Note: An array of strings here, unlike the request's array of BtrfsFileSystem (PY task_target_server.py).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub btrfs_list: Option<Vec<String>>,
 

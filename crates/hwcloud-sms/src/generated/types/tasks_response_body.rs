@@ -6,9 +6,9 @@ use super::*;
 
 /// A task as ListTasks returns it.
 ///
-/// Note: facts §2.2: the ShowTask fields plus log_collect_status, syncing and special_config, with a smaller sub-task shape; the SubTask schema (all fields optional) covers both.
+/// Note: PY and HWDOC ListTasks: the ShowTask fields plus log_collect_status, syncing and special_config, with a smaller sub-task shape; the SubTask schema (all fields optional) covers both.
 ///
-/// Source: facts §2.2 ShowTask response (TasksResponseBody).
+/// Source: HWDOC ListTasks; PY tasks_response_body.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TasksResponseBody {
     /// Task ID.

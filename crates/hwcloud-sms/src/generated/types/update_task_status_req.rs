@@ -6,7 +6,7 @@ use super::*;
 
 /// Request body of UpdateTaskStatus.
 ///
-/// Source: facts §2.2 UpdateTaskStatus body.
+/// Source: HWDOC UpdateTaskStatus; PY update_task_status_req.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateTaskStatusReq {
     /// What to do with the task.

@@ -6,7 +6,7 @@ use super::*;
 
 /// An LVM volume group of the source server.
 ///
-/// Source: S001 Table 9; facts §1.4.
+/// Source: S001 Table 9; PY volume_groups.py.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VolumeGroups {
     /// Physical volumes of the group.
