@@ -139,6 +139,20 @@ fn every_spec_reference_resolves() {
         }
         let doc: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         walk(&notes, &doc, name, &mut problems);
+        // Parameters and responses without a source inherit their operation's, so each
+        // operation must name a public page documenting it.
+        for op in doc["operations"].as_array().into_iter().flatten() {
+            let documented = op["source"].as_array().into_iter().flatten().any(|e| {
+                let e = e.as_str().unwrap_or_default();
+                ["S00", "HWDOC ", "OTC "].iter().any(|t| e.starts_with(t))
+            });
+            if !documented {
+                problems.push(format!(
+                    "{name}: operation {} names no page of its own (S00x, HWDOC or OTC)",
+                    op["name"]
+                ));
+            }
+        }
     }
     for doc in ["spec/README.md", "docs/api-notes.md"] {
         let text = std::fs::read_to_string(root.join(doc)).unwrap();

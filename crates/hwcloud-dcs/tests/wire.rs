@@ -154,6 +154,27 @@ fn backup_import_rules() {
             ("backup_files.files[0].update_at".to_string(), "format")
         ]
     );
+    // An OBS import of an empty file list imports nothing: the list needs one file.
+    let empty = BackupFilesBody::builder()
+        .file_source(FileSource::SelfBuildObs)
+        .bucket_name("b")
+        .files(Vec::new())
+        .build()
+        .unwrap();
+    let e = base
+        .clone()
+        .backup_files(empty)
+        .build()
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert_eq!(
+        violations(e),
+        [
+            ("backup_files.files".to_string(), "min_items"),
+            ("backup_files.files".to_string(), "required_if")
+        ]
+    );
     let ok = BackupFilesBody::builder()
         .bucket_name("b")
         .files(vec![Files::builder().file_name("a.rdb").build().unwrap()])

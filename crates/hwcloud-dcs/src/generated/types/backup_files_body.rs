@@ -29,11 +29,13 @@ pub struct BackupFilesBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
 
-    /// Backup files to import; needed for an OBS source.
+    /// Backup files to import, at least one; needed for an OBS source.
     ///
-    /// Note: S002/S003/PY mark it mandatory; S003 and OTC say only for OBS sources, so it is checked by rule.
+    /// Constraints: min items 1.
     ///
-    /// Source: S002 Table 3; S003 表 3.
+    /// Note: S002/S003/PY mark it mandatory; S003 and OTC say only for OBS sources, so presence is checked by rule. When given it holds at least one file: an import of no file is not a task.
+    ///
+    /// Source: S002 Table 3; S003 表 3; notes D4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<Files>>,
 
@@ -90,6 +92,7 @@ impl BackupFilesBody {
             }
         }
         if let Some(x) = &self.files {
+            v.min_items("files", x.len(), 1usize);
             v.field(
                 "files",
                 |v| {
@@ -159,7 +162,7 @@ impl BackupFilesBodyBuilder {
         self
     }
 
-    /// Sets `files`: Backup files to import; needed for an OBS source.
+    /// Sets `files`: Backup files to import, at least one; needed for an OBS source.
     pub fn files(mut self, value: impl Into<Vec<Files>>) -> Self {
         self.files = Some(value.into());
         self

@@ -13,6 +13,8 @@ pub struct BatchRestartMigrationTasksBody {
     ///
     /// Constraints: min items 1, max items 50.
     ///
+    /// Note: The maximum is documented; the minimum of one is our choice (an empty list restarts nothing).
+    ///
     /// Source: HWDOC BatchRestartOnlineMigrationTasks (zh).
     pub migration_tasks: Vec<String>,
 }

@@ -12,6 +12,10 @@ pub struct BatchStopMigrationTasksBody {
     /// IDs of the tasks to stop.
     ///
     /// Constraints: min items 1.
+    ///
+    /// Note: The page gives no minimum; an empty list stops nothing, so at least one ID is required (our choice, shared by the emulator).
+    ///
+    /// Source: HWDOC BatchStopMigrationTasks.
     pub migration_tasks: Vec<String>,
 }
 

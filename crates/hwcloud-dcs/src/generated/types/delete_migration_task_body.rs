@@ -14,6 +14,10 @@ pub struct DeleteMigrationTaskBody {
     /// IDs of the tasks to delete.
     ///
     /// Constraints: min items 1.
+    ///
+    /// Note: The page gives no minimum; an empty list deletes nothing, so at least one ID is required (our choice, shared by the emulator).
+    ///
+    /// Source: HWDOC DeleteMigrationTask.
     pub task_id_list: Vec<String>,
 }
 

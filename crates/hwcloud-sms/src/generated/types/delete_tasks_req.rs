@@ -6,7 +6,7 @@ use super::*;
 
 /// Request body of DeleteTasks.
 ///
-/// Note: The HWDOC DeleteTasks page (support.huaweicloud.com/eu/fr-fr/api-sms/DeleteTasks.html) allows 0..65535 IDs of 0..255 characters; an empty list is rejected here because it deletes nothing.
+/// Note: The HWDOC DeleteTasks page (support.huaweicloud.com/eu/fr-fr/api-sms/DeleteTasks.html) allows 0..65535 IDs of 0..255 characters; an empty list is rejected here because it deletes nothing (our choice, shared by the emulator).
 ///
 /// Source: HWDOC DeleteTasks; PY delete_tasks_req.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
