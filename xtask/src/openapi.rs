@@ -93,7 +93,22 @@ fn field_schema(f: &ir::Field) -> Value {
         s.insert("writeOnly".into(), json!(true));
     }
     if f.lenient {
+        // Sent as a string, but documents and services also send the number itself (S004's
+        // `bandwidth_limit_mb: 123`): both are valid on the wire.
+        match f.constraints.integer_range {
+            Some([lo, hi]) => {
+                s.insert("type".into(), json!(["string", "integer"]));
+                s.insert("minimum".into(), json!(lo));
+                s.insert("maximum".into(), json!(hi));
+            }
+            None => {
+                s.insert("type".into(), json!(["string", "number"]));
+            }
+        }
         s.insert("x-lenient-number".into(), json!(true));
+    }
+    if f.nullable {
+        allow_null(&mut s);
     }
     if f.rust != f.wire {
         s.insert("x-rust-name".into(), json!(f.rust));
@@ -105,6 +120,23 @@ fn field_schema(f: &ir::Field) -> Value {
         s.insert("x-source".into(), json!(f.source));
     }
     Value::Object(s)
+}
+
+/// Admits JSON `null` besides the schema's own values: `type` gains `"null"`; a `$ref` (which
+/// has no `type` of its own) moves into `anyOf` with `{"type": "null"}`.
+fn allow_null(s: &mut Map<String, Value>) {
+    match s.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            s.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(ts)) => ts.push(json!("null")),
+        _ => {
+            if let Some(r) = s.remove("$ref") {
+                s.insert("anyOf".into(), json!([{"$ref": r}, {"type": "null"}]));
+            }
+        }
+    }
 }
 
 fn cond_schema(c: &Cond) -> Value {
@@ -134,6 +166,11 @@ fn rule_schema(r: &Rule) -> Value {
         } => json!({
             "if": cond_schema(cond),
             "then": {"properties": {field: {"format": format}}}
+        }),
+        // An annotation only: the use stays valid.
+        Rule::DeprecatedIf { cond, why } => json!({
+            "if": cond_schema(cond),
+            "then": {"deprecated": true, "description": format!("Deprecated use: {why}")}
         }),
     }
 }
@@ -195,6 +232,18 @@ fn component(s: &ir::Schema) -> Value {
     Value::Object(out)
 }
 
+/// Example objects keyed by name: the source as summary, the note as description.
+fn examples<'a>(list: impl Iterator<Item = &'a ir::Example>) -> Map<String, Value> {
+    list.map(|e| {
+        let mut v = json!({"summary": e.source, "value": e.json});
+        if let Some(n) = &e.note {
+            v["description"] = json!(n);
+        }
+        (e.name.clone(), v)
+    })
+    .collect()
+}
+
 fn operation(spec: &ir::Spec, op: &ir::Operation) -> Value {
     let params: Vec<Value> = op
         .params
@@ -226,7 +275,12 @@ fn operation(spec: &ir::Spec, op: &ir::Operation) -> Value {
         let mut v = json!({"description": r.description});
         match (r.kind, &r.body) {
             (ResponseKind::Json, Some(b)) => {
-                v["content"] = json!({"application/json": {"schema": schema_ref(b)}});
+                let mut content = json!({"schema": schema_ref(b)});
+                let examples = examples(op.examples.iter().filter(|e| e.status == Some(r.status)));
+                if !examples.is_empty() {
+                    content["examples"] = Value::Object(examples);
+                }
+                v["content"] = json!({"application/json": content});
             }
             (ResponseKind::Text, _) => {
                 v["content"] = json!({"text/plain": {"schema": {"type": "string"}}});
@@ -246,23 +300,25 @@ fn operation(spec: &ir::Spec, op: &ir::Operation) -> Value {
     if let Some(d) = &op.description {
         o["description"] = json!(d);
     }
+    if let Some(b) = &op.body
+        && let SchemaKind::Object { rules, .. } = &spec.schema(b).kind
+    {
+        let uses: Vec<String> = rules
+            .iter()
+            .filter(|r| matches!(r, Rule::DeprecatedIf { .. }))
+            .map(crate::codegen::types::describe_rule)
+            .collect();
+        if !uses.is_empty() {
+            o["x-deprecated-use"] = json!(uses);
+        }
+    }
     if let Some(d) = &op.deprecated {
         o["deprecated"] = json!(true);
         o["x-deprecation"] = json!(d);
     }
     if let Some(b) = &op.body {
         let mut content = json!({"schema": schema_ref(b)});
-        let examples: Map<String, Value> = op
-            .examples
-            .iter()
-            .filter(|e| e.request)
-            .map(|e| {
-                (
-                    e.name.clone(),
-                    json!({"summary": e.source, "value": e.json}),
-                )
-            })
-            .collect();
+        let examples = examples(op.examples.iter().filter(|e| e.request));
         if !examples.is_empty() {
             content["examples"] = Value::Object(examples);
         }

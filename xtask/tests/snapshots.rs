@@ -71,6 +71,7 @@ fixtures!(
     renamed_field,
     sensitive,
     lenient_number,
+    nullable,
     // Constraint kinds.
     constraint_required,
     constraint_length,
@@ -85,6 +86,7 @@ fixtures!(
     rule_exactly_one_of,
     rule_at_least_one_of,
     rule_format_if,
+    rule_deprecated_if,
     // Operations.
     params,
 );

@@ -212,6 +212,28 @@ fn several_errors_are_reported_together() {
 }
 
 #[test]
+fn nullable_required_field() {
+    let e = one_error(
+        &schemas(
+            "  - name: A\n    description: A.\n    source: [t]\n    fields:\n      - {name: x, type: string, required: true, nullable: true, description: X.}\n",
+        ),
+        "nullable: true",
+    );
+    assert!(e.message.contains("cannot be `nullable`"), "{e}");
+}
+
+#[test]
+fn deprecated_if_needs_a_reason() {
+    let e = one_error(
+        &schemas(
+            "  - name: A\n    description: A.\n    source: [t]\n    rules:\n      - deprecated_if: {when: x, equals: [a], why: \" \"}\n    fields:\n      - {name: x, type: string, description: X.}\n",
+        ),
+        "deprecated_if",
+    );
+    assert!(e.message.contains("empty `why`"), "{e}");
+}
+
+#[test]
 fn the_real_specs_load() {
     let root = xtask::workspace_root();
     let specs = xtask::spec::load_dir(&root.join("spec")).unwrap_or_else(|e| {

@@ -321,6 +321,35 @@ mod lenient {
     }
 }
 
+// ---------------------------------------------------------------- nullable, deprecated uses
+
+mod nullable_and_deprecated {
+    use super::*;
+
+    #[test]
+    fn explicit_nulls_decode_as_absent_and_are_never_sent() {
+        use nullable::types::{Endpoint, Mode};
+        let wire = json!({"id": null, "mode": null, "port": null});
+        let e: Endpoint = serde_json::from_value(wire).unwrap();
+        assert_eq!(e, Endpoint::default());
+        assert_eq!(serde_json::to_value(&e).unwrap(), json!({}));
+        e.validate().unwrap();
+        let e: Endpoint = serde_json::from_value(json!({"mode": "auto", "port": 0})).unwrap();
+        assert_eq!(e.mode, Some(Mode::Auto));
+        // Nullable does not loosen the bound of a value that is present.
+        assert_eq!(e.validate().unwrap_err().violations()[0].rule, "minimum");
+    }
+
+    #[test]
+    fn a_deprecated_use_is_still_valid() {
+        use rule_deprecated_if::types::{CreateTaskBody, Kind};
+        for kind in [Kind::Online, Kind::Import] {
+            let body = CreateTaskBody::builder().kind(kind).build().unwrap();
+            body.validate().unwrap();
+        }
+    }
+}
+
 // ---------------------------------------------------------------- parameters → request parts
 
 mod request_parts {

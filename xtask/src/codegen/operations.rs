@@ -62,7 +62,17 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         extra.push(d.trim().to_string());
     }
     if let Some(d) = &op.deprecated {
-        extra.push(format!("Deprecated use: {}", d.trim()));
+        extra.push(format!("Deprecated: {}", d.trim()));
+    }
+    if let Some(b) = &op.body
+        && let ir::SchemaKind::Object { rules, .. } = &spec.schema(b).kind
+    {
+        extra.extend(
+            rules
+                .iter()
+                .filter(|r| matches!(r, ir::Rule::DeprecatedIf { .. }))
+                .map(super::types::describe_rule),
+        );
     }
     let statuses = op
         .responses

@@ -155,16 +155,20 @@ fn struct_type(
     let builder = format_ident!("{}Builder", s.name);
     let type_name = &s.name;
     let mut extra = Vec::new();
-    if !rules.is_empty() {
+    let (deprecations, checked): (Vec<&Rule>, Vec<&Rule>) = rules
+        .iter()
+        .partition(|r| matches!(r, Rule::DeprecatedIf { .. }));
+    if !checked.is_empty() {
         extra.push(format!(
             "Cross-field rules (checked by `validate()`): {}.",
-            rules
+            checked
                 .iter()
-                .map(describe_rule)
+                .map(|r| describe_rule(r))
                 .collect::<Vec<_>>()
                 .join("; ")
         ));
     }
+    extra.extend(deprecations.iter().map(|r| describe_rule(r)));
     if let Some(n) = &s.note {
         extra.push(format!("Note: {}", n.trim()));
     }
@@ -373,6 +377,12 @@ pub fn describe_rule(r: &Rule) -> String {
             cond,
         } => {
             format!("`{field}` is {format} when {}", cond.describe())
+        }
+        Rule::DeprecatedIf { cond, why } => {
+            format!(
+                "Deprecated use (still accepted): {}. {why}",
+                cond.describe()
+            )
         }
     }
 }
@@ -585,5 +595,7 @@ fn rule_check(s: &Schema, fields: &[ir::Field], r: &Rule) -> TokenStream {
                 }
             }
         }
+        // Documentation only: a deprecated use is still valid.
+        Rule::DeprecatedIf { .. } => quote!(),
     }
 }

@@ -100,6 +100,8 @@ pub struct Field {
     pub constraints: Constraints,
     pub sensitive: bool,
     pub lenient: bool,
+    /// The documents show JSON `null` for it (decoded as absent).
+    pub nullable: bool,
     pub source: Vec<String>,
     pub note: Option<String>,
 }
@@ -153,6 +155,11 @@ pub enum Rule {
         field: String,
         format: String,
         cond: Cond,
+    },
+    /// Documentation only: the condition describes a deprecated use.
+    DeprecatedIf {
+        cond: Cond,
+        why: String,
     },
 }
 

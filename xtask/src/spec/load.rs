@@ -712,6 +712,13 @@ impl Checker {
                 );
             }
             let constraints = self.constraints(&f.constraints, &ty, line(&f.name), &what);
+            if f.nullable && f.required {
+                self.err(
+                    line(&f.name),
+                    format!("{what}: a required field cannot be `nullable`"),
+                    "`nullable` marks optional fields the documents show as null",
+                );
+            }
             out.push(ir::Field {
                 wire: f.name.value.clone(),
                 rust,
@@ -722,6 +729,7 @@ impl Checker {
                 constraints,
                 sensitive: f.sensitive,
                 lenient: f.lenient,
+                nullable: f.nullable,
                 source: f.source.clone(),
                 note: f.note.clone(),
             });
@@ -877,6 +885,20 @@ impl Checker {
                     field: fi.field.value.clone(),
                     format: fi.format.value.clone(),
                     cond,
+                })
+            }
+            model::Rule::DeprecatedIf(d) => {
+                if d.why.trim().is_empty() {
+                    self.err(
+                        line(&d.when),
+                        format!("deprecated_if in `{sname}` has an empty `why`"),
+                        "say why the use is deprecated and what to use instead",
+                    );
+                }
+                let cond = self.cond(sname, &d.when, &d.equals, &d.not_equals, fields)?;
+                Some(ir::Rule::DeprecatedIf {
+                    cond,
+                    why: d.why.trim().to_string(),
                 })
             }
         }

@@ -244,6 +244,9 @@ pub struct Field {
     /// String sent as a JSON string but accepted as a number too.
     #[serde(default)]
     pub lenient: bool,
+    /// The documents show JSON `null` for it: decoded as absent, never sent.
+    #[serde(default)]
+    pub nullable: bool,
     #[serde(default)]
     pub source: Vec<String>,
     /// How a discrepancy between sources was resolved, with the evidence.
@@ -289,6 +292,22 @@ pub enum Rule {
     ExactlyOneOf(Vec<Str>),
     AtLeastOneOf(Vec<Str>),
     FormatIf(FormatIf),
+    /// A value that is still accepted but should no longer be sent (documentation only).
+    DeprecatedIf(DeprecatedIf),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeprecatedIf {
+    pub when: Str,
+    #[serde(default)]
+    pub equals: Option<Vec<serde_json::Value>>,
+    #[serde(default)]
+    pub not_equals: Option<Vec<serde_json::Value>>,
+    /// Why, and what to use instead.
+    pub why: String,
+    #[serde(default)]
+    pub source: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

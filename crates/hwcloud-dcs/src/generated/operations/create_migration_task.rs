@@ -7,7 +7,7 @@
 //!
 //! Imports Redis backup files (from an OBS bucket or a DCS backup record) into a DCS instance. Older documents (S002, S003) also describe online migration through this call.
 //!
-//! Deprecated use: migration_type=online_migration is no longer accepted here according to the newest OTC and Huawei Cloud docs (docs/api-notes.md D7): create the migration machine with CreateOnlineMigrationTask and configure it with SetOnlineMigrationTask instead. The fields stay for compatibility.
+//! Deprecated use (still accepted): migration_type is online_migration. The newest OTC and Huawei Cloud pages no longer accept online migration here (D7): create the migration machine with CreateOnlineMigrationTask and configure it with SetOnlineMigrationTask. Backup imports through this call are not deprecated.
 //!
 //! Responses: 200 Data migration task created; 400 Invalid request; 401 Invalid authentication information; 403 The request is rejected; 404 The requested resource does not exist; 500 Internal service error.
 //!

@@ -8,7 +8,7 @@ use super::*;
 ///
 /// Cross-field rules (checked by `validate()`): at least one of `id`, `addrs`.
 ///
-/// Note: D10: the S004 example sends explicit nulls; absent fields are omitted instead, as PY, GO and TF do.
+/// Note: D10: the S004 example sends explicit nulls, so the fields are nullable; absent fields are omitted instead, as PY, GO and TF do.
 ///
 /// Source: S004 Table 3.
 #[derive(Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]

@@ -8,6 +8,8 @@ use super::*;
 ///
 /// Cross-field rules (checked by `validate()`): `backup_files` required when migration_type is backupfile_import; `source_instance` required when migration_type is online_migration.
 ///
+/// Deprecated use (still accepted): migration_type is online_migration. The newest OTC and Huawei Cloud pages no longer accept online migration here (D7): create the migration machine with CreateOnlineMigrationTask and configure it with SetOnlineMigrationTask. Backup imports through this call are not deprecated.
+///
 /// Source: S002 Table 2; S003 表 2; PY create_migration_task_body.py.
 #[derive(Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateMigrationTaskBody {

@@ -31,6 +31,8 @@ pub struct DcsErrorBody {
     ///
     /// Constraints: max length 1024.
     ///
+    /// Note: The pages say it is not used and set to null, so null is a valid value.
+    ///
     /// Source: S003 表 8; S004 Table 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_ext_msg: Option<String>,

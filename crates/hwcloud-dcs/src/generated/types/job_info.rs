@@ -29,7 +29,11 @@ pub struct JobInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 
-    /// Why the job failed.
+    /// Why the job failed; null while there is no failure.
+    ///
+    /// Note: No page shows its value without a failure; the emulator sends null, as the DCS pages do for unused error fields.
+    ///
+    /// Source: emulator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
 
@@ -129,7 +133,7 @@ impl JobInfoBuilder {
         self
     }
 
-    /// Sets `fail_reason`: Why the job failed.
+    /// Sets `fail_reason`: Why the job failed; null while there is no failure.
     pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
         self.fail_reason = Some(value.into());
         self

@@ -92,6 +92,8 @@ pub struct MigrationTaskList {
     pub target_instance_spec_code: Option<String>,
 
     /// Error message (may be null).
+    ///
+    /// Source: OTC data_migration/listing_migration_tasks.rst.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
 

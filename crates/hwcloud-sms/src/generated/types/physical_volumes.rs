@@ -63,7 +63,7 @@ pub struct PhysicalVolumes {
     ///
     /// Constraints: max length 255.
     ///
-    /// Note: The S001 example sends null; absent values are omitted instead.
+    /// Note: The S001 example sends null, so it is nullable; absent values are omitted instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 
