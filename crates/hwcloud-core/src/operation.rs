@@ -35,7 +35,9 @@ pub struct OperationMeta {
     pub content_type: &'static str,
     /// Safe to retry after the request may have reached the server.
     pub idempotent: bool,
-    /// Status codes that mean success.
+    /// The 2xx status codes the spec documents. Any status below 400 is a success; one not
+    /// listed here is still accepted but logged, since it means the service and the documents
+    /// disagree (see [`OperationMeta::documents_success`]).
     pub success_status: &'static [u16],
     /// How to decode the success body.
     pub response: ResponseKind,
@@ -45,6 +47,11 @@ impl OperationMeta {
     /// Whether the path template carries `{project_id}`.
     pub fn needs_project_id(&self) -> bool {
         self.path.contains("{project_id}")
+    }
+
+    /// Whether `status` is one of the documented success statuses.
+    pub fn documents_success(&self, status: u16) -> bool {
+        self.success_status.contains(&status)
     }
 }
 
@@ -63,8 +70,8 @@ pub struct RequestParts {
 
 /// Implemented by every generated operation input.
 pub trait Operation {
-    /// The decoded success body.
-    type Output;
+    /// The decoded success body (owned, so waiters can hold a `'static` definition for it).
+    type Output: 'static;
 
     /// Static facts about the operation.
     fn meta(&self) -> &'static OperationMeta;
@@ -217,6 +224,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p, "/v2/p1/migration-task/a%20b%2F%C3%A9/stats");
+    }
+
+    #[test]
+    fn documented_success_statuses() {
+        let meta = OperationMeta {
+            service: "dcs",
+            name: "StopMigrationTaskSync",
+            method: "POST",
+            path: "/v2/{project_id}/migration-task/{task_id}/sync-stop",
+            content_type: "application/json",
+            idempotent: true,
+            success_status: &[204],
+            response: ResponseKind::Empty,
+        };
+        assert!(meta.documents_success(204));
+        assert!(!meta.documents_success(200));
     }
 
     #[test]

@@ -365,6 +365,13 @@ impl Runtime {
                     if let Some(id) = resp.header("x-request-id") {
                         span.record("request_id", id);
                     }
+                    if !plan.meta.documents_success(resp.status) {
+                        tracing::warn!(
+                            status = resp.status,
+                            documented = ?plan.meta.success_status,
+                            "success status the spec does not document; accepted"
+                        );
+                    }
                     tracing::debug!(status = resp.status, "call succeeded");
                     return Ok(resp);
                 }

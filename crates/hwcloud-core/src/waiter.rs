@@ -47,7 +47,7 @@ type ProgressFn<T> = Box<dyn FnMut(&WaitProgress<'_, T>) + Send>;
 pub struct Waiter<O: Operation> {
     runtime: Runtime,
     input: O,
-    def: &'static WaiterDef,
+    def: &'static WaiterDef<O::Output>,
     options: WaitOptions,
     progress: Option<ProgressFn<O::Output>>,
 }
@@ -61,13 +61,9 @@ impl<O: Operation> std::fmt::Debug for Waiter<O> {
     }
 }
 
-impl<O> Waiter<O>
-where
-    O: Operation,
-    O::Output: serde::Serialize,
-{
+impl<O: Operation> Waiter<O> {
     /// A waiter polling `input` until `def` says done.
-    pub fn new(runtime: Runtime, input: O, def: &'static WaiterDef) -> Self {
+    pub fn new(runtime: Runtime, input: O, def: &'static WaiterDef<O::Output>) -> Self {
         Waiter {
             runtime,
             input,
@@ -117,7 +113,7 @@ where
                 .call(&self.input, CallOptions::default())
                 .await?;
             polls += 1;
-            let state = state_of(&resp.output, self.def.field);
+            let state = self.def.state_of(&resp.output).to_owned();
             let elapsed = started.elapsed();
             if let Some(cb) = self.progress.as_mut() {
                 cb(&WaitProgress {
@@ -149,37 +145,5 @@ where
             tokio::time::sleep(delay.min(left)).await;
             delay = delay.mul_f64(1.5).min(self.options.max_delay);
         }
-    }
-}
-
-/// Reads a (dot-separated) field of a response as its wire string.
-pub fn state_of<T: serde::Serialize>(output: &T, field: &str) -> String {
-    let Ok(mut v) = serde_json::to_value(output) else {
-        return String::new();
-    };
-    for part in field.split('.') {
-        v = match v {
-            serde_json::Value::Object(mut m) => m.remove(part).unwrap_or_default(),
-            _ => serde_json::Value::Null,
-        };
-    }
-    match v {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_field_lookup() {
-        let v = serde_json::json!({"status": "SUCCESS", "job": {"state": "RUNNING"}, "n": 3});
-        assert_eq!(state_of(&v, "status"), "SUCCESS");
-        assert_eq!(state_of(&v, "job.state"), "RUNNING");
-        assert_eq!(state_of(&v, "n"), "3");
-        assert_eq!(state_of(&v, "missing"), "");
     }
 }

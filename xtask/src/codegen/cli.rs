@@ -3,7 +3,6 @@
 //! for paginated lists, and the dispatch that builds the request through the generated
 //! client. Helpers it calls (`crate::runner`) are hand-written in `hwcloud-cli`.
 
-use super::operations::caller_params;
 use crate::spec::ir::{self, Type};
 use heck::{ToKebabCase, ToSnakeCase};
 use proc_macro2::TokenStream;
@@ -62,7 +61,7 @@ pub fn cli_file(spec: &ir::Spec) -> TokenStream {
         let mut sets = Vec::new();
         // Sensitive parameters (the X-Auth-Token header) never come from flags: flags show in
         // `ps`. Tokens and keys come from the credentials chain.
-        let params: Vec<&ir::Param> = caller_params(op).filter(|p| !p.sensitive).collect();
+        let params: Vec<&ir::Param> = op.caller_params().filter(|p| !p.sensitive).collect();
         for p in &params {
             let flag = p.wire.to_kebab_case();
             let id = format_ident!("{}", p.rust);

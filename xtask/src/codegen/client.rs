@@ -1,7 +1,6 @@
 //! The service client: one method per operation (returning its fluent request) and one per
 //! waiter, over the hand-written `hwcloud_core::Runtime`.
 
-use super::operations::caller_params;
 use super::support::*;
 use crate::spec::ir;
 use heck::{ToShoutySnakeCase, ToSnakeCase};
@@ -31,7 +30,7 @@ pub fn client_file(spec: &ir::Spec) -> TokenStream {
         let method = format_ident!("wait_until_{}", w.name.to_snake_case());
         let def = format_ident!("{}", w.name.to_shouty_snake_case());
         let input = format_ident!("{}Input", op.name);
-        let required: Vec<&ir::Param> = caller_params(op).filter(|p| p.required).collect();
+        let required: Vec<&ir::Param> = op.caller_params().filter(|p| p.required).collect();
         let args = required.iter().map(|p| {
             let id = format_ident!("{}", p.rust);
             let t = rust_type(&p.ty);
@@ -41,7 +40,7 @@ pub fn client_file(spec: &ir::Spec) -> TokenStream {
             let id = format_ident!("{}", p.rust);
             quote! { #id: #id.into(), }
         });
-        let others = caller_params(op).filter(|p| !p.required).map(|p| {
+        let others = op.caller_params().filter(|p| !p.required).map(|p| {
             let id = format_ident!("{}", p.rust);
             quote! { #id: None, }
         });

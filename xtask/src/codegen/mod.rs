@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod client;
 pub mod operations;
+pub mod shape;
 pub mod support;
 pub mod types;
 
@@ -228,20 +229,50 @@ fn waiters(spec: &ir::Spec) -> TokenStream {
         let (name, op, field) = (&w.name, &w.operation, &w.field);
         let (ok, bad) = (&w.success, &w.failure);
         let d = support::docs(&w.description, &[format!("Source: {}.", w.source.join("; "))]);
+        let output = spec
+            .operation(op)
+            .success()
+            .body
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("loader: waiter operations have a JSON body"));
+        let output_ty = format_ident!("{}", output);
+        let state = waiter_state(spec.schema(output), field);
         quote! {
             #d
-            pub const #id: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
+            pub const #id: ::hwcloud_core::waiter_def::WaiterDef<super::types::#output_ty> = ::hwcloud_core::waiter_def::WaiterDef {
                 name: #name,
                 operation: #op,
                 field: #field,
                 success: &[ #( #ok ),* ],
                 failure: &[ #( #bad ),* ],
+                state: #state,
             };
         }
     });
     quote! {
         //! Waiter definitions from the spec's `waiters`.
         #( #items )*
+    }
+}
+
+/// The closure reading a waiter's state field from the typed output: the wire value of an
+/// enum (its `as_str`), or the string itself.
+fn waiter_state(output: &ir::Schema, field: &str) -> TokenStream {
+    let f = output
+        .fields()
+        .iter()
+        .find(|f| f.wire == field)
+        .unwrap_or_else(|| unreachable!("loader checked waiter field {field}"));
+    let id = format_ident!("{}", f.rust);
+    let plain = types::is_plain(output, f);
+    match (&f.ty, plain) {
+        (ir::Type::Enum(e), false) => {
+            let e = format_ident!("{}", e);
+            quote!(|o| o.#id.as_ref().map(super::types::#e::as_str))
+        }
+        (ir::Type::Enum(_), true) => quote!(|o| Some(o.#id.as_str())),
+        (_, false) => quote!(|o| o.#id.as_deref()),
+        (_, true) => quote!(|o| Some(o.#id.as_str())),
     }
 }
 

@@ -1,16 +1,11 @@
 //! One module per operation: static metadata, the input type with its builder, and the
 //! `hwcloud_core::operation::Operation` glue the runtime calls.
 
+use super::shape::{Member, Shape, Storage, member_checks, setter};
 use super::support::*;
-use super::types::value_checks;
 use crate::spec::ir::{self, Operation, ParamIn, ResponseKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-
-/// Params the caller sets (the project id comes from the credentials).
-pub fn caller_params(op: &Operation) -> impl Iterator<Item = &ir::Param> {
-    op.params.iter().filter(|p| !p.from_credentials)
-}
 
 pub fn output_type(op: &Operation) -> TokenStream {
     let ok = op.success();
@@ -97,80 +92,71 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             }))
             .collect();
 
-    let params: Vec<&ir::Param> = caller_params(op).collect();
-    let plain = |p: &ir::Param| p.required;
-    let fields = params.iter().map(|p| {
-        let id = format_ident!("{}", p.rust);
-        let t = rust_type(&p.ty);
-        let ty = if plain(p) { t } else { quote!(Option<#t>) };
-        let loc = match p.location {
-            ParamIn::Path => "Path",
-            ParamIn::Query => "Query",
-            ParamIn::Header => "Header",
-        };
-        let d = docs(
-            &format!("{} parameter `{}`: {}", loc, p.wire, p.description),
-            &field_doc_extras(&p.constraints, &p.default, &p.note, &p.source),
-        );
-        quote! { #d pub #id: #ty, }
-    });
+    let params: Vec<&ir::Param> = op.caller_params().collect();
     let body_ty = op.body.as_ref().map(|b| format_ident!("{}", b));
-    let body_field = body_ty.as_ref().map(|b| {
-        quote! {
-            /// Request body.
-            pub body: super::super::types::#b,
-        }
-    });
-
-    let debug_fields = params.iter().map(|p| {
-        let id = format_ident!("{}", p.rust);
-        let n = &p.rust;
-        match (p.sensitive, plain(p)) {
-            (true, true) => quote! { d.field(#n, &"***"); },
-            (true, false) => quote! { d.field(#n, &self.#id.as_ref().map(|_| "***")); },
-            _ => quote! { d.field(#n, &self.#id); },
-        }
-    });
-    let debug_body = body_ty
-        .as_ref()
-        .map(|_| quote! { d.field("body", &self.body); });
-
-    // Builder.
-    let b_fields = params.iter().map(|p| {
-        let id = format_ident!("{}", p.rust);
-        let t = rust_type(&p.ty);
-        quote! { #id: Option<#t>, }
-    });
-    let b_body = body_ty.as_ref().map(|b| {
-        let bb = format_ident!("{}Builder", b);
-        quote! { body: super::super::types::#bb, }
-    });
-    let setters = params.iter().map(|p| {
-        let id = format_ident!("{}", p.rust);
-        param_setter(p, quote! { self.#id = Some(value.into()); })
-    });
-    let body_setters = body_ty.as_ref().map(|b| {
-        let schema = spec.schema(&b.to_string());
-        let per_field = schema.fields().iter().map(|f| {
-            let id = format_ident!("{}", f.rust);
-            // A body field may share its name with a parameter; prefix it then.
-            let setter = if params.iter().any(|p| p.rust == f.rust) {
-                format_ident!("body_{}", f.rust)
-            } else {
-                id.clone()
+    let mut members: Vec<Member> = params
+        .iter()
+        .map(|p| {
+            let loc = match p.location {
+                ParamIn::Path => "Path",
+                ParamIn::Query => "Query",
+                ParamIn::Header => "Header",
             };
-            let t = rust_type(&f.ty);
             let d = docs(
-                &format!("Sets body field `{}`: {}", f.wire, f.description),
-                &[],
+                &format!("{} parameter `{}`: {}", loc, p.wire, p.description),
+                &field_doc_extras(&p.constraints, &p.default, &p.note, &p.source),
             );
-            quote! {
-                #d
-                pub fn #setter(mut self, value: impl Into<#t>) -> Self {
-                    self.body = self.body.#id(value);
-                    self
-                }
+            Member {
+                id: format_ident!("{}", p.rust),
+                debug_name: p.rust.clone(),
+                wire: p.wire.clone(),
+                ty: rust_type(&p.ty),
+                plain: p.required,
+                sensitive: p.sensitive,
+                attrs: d,
+                setter_doc: Some(param_setter_doc(p)),
+                storage: Storage::Value,
             }
+        })
+        .collect();
+    if let Some(b) = &body_ty {
+        let bb = format_ident!("{}Builder", b);
+        members.push(Member {
+            id: format_ident!("body"),
+            debug_name: "body".into(),
+            wire: "body".into(),
+            ty: quote!(super::super::types::#b),
+            plain: true,
+            sensitive: false,
+            attrs: quote! { #[doc = " Request body."] },
+            setter_doc: None,
+            storage: Storage::Builder(quote!(super::super::types::#bb)),
+        });
+    }
+    let has_float = body_ty
+        .as_ref()
+        .is_some_and(|b| blocks_eq(spec, &Type::Object(b.to_string()), &mut Vec::new()))
+        || params.iter().any(|p| p.ty == Type::F64);
+    let eq = (!has_float).then(|| quote!(Eq,));
+    let input_doc = format!(" Input of {}: parameters and body.", op.name);
+    let shape = Shape {
+        name: input.clone(),
+        builder: builder.clone(),
+        type_name: input_name.clone(),
+        attrs: quote! {
+            #[doc = #input_doc]
+            #[derive(Clone, PartialEq, #eq)]
+        },
+        builder_doc: format!(
+            " Builder for [`{input_name}`]: a setter per parameter and per top-level body field."
+        ),
+        members,
+    };
+
+    // Body setters: the whole body, or one top-level field at a time.
+    let body_setters = body_ty.as_ref().map(|b| {
+        let per_field = body_field_setters(spec, op, &params, |_, field| {
+            quote! { self.body = self.body.#field(value); }
         });
         quote! {
             /// Sets the whole request body (replacing fields set one by one before).
@@ -182,49 +168,19 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             #( #per_field )*
         }
     });
-    let build_fields = params.iter().map(|p| {
-        let id = format_ident!("{}", p.rust);
-        let wire = &p.wire;
-        if plain(p) {
-            quote! { #id: self.#id.ok_or(::hwcloud_core::BuildError::missing(#input_name, #wire))?, }
-        } else {
-            quote! { #id: self.#id, }
-        }
-    });
-    let build_body = body_ty
-        .as_ref()
-        .map(|_| quote! { body: self.body.build()?, });
-    let into_builder_fields = params.iter().map(|p| {
-        let id = format_ident!("{}", p.rust);
-        if plain(p) {
-            quote! { #id: Some(self.#id), }
-        } else {
-            quote! { #id: self.#id, }
-        }
-    });
-    let into_builder_body = body_ty
-        .as_ref()
-        .map(|_| quote! { body: self.body.into_builder(), });
+    let definition = shape.definition();
+    let constructors = shape.builder_constructors();
+    let builder_def = shape.builder(quote!(#body_setters));
 
     // Validation of params, then the body at the root of the path.
     let param_checks = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
         let wire = &p.wire;
-        if plain(p) {
-            let c = value_checks(spec, wire, &p.ty, &p.constraints, quote!(x));
-            let c = if c.is_empty() { c } else { quote! { { let x = &self.#id; #c } } };
-            let nonempty = (p.location == ParamIn::Path).then(|| {
-                quote! { if self.#id.is_empty() { v.report(#wire, "required", "path parameter is empty"); } }
-            });
-            quote! { #nonempty #c }
-        } else {
-            let c = value_checks(spec, wire, &p.ty, &p.constraints, quote!(x));
-            if c.is_empty() {
-                quote!()
-            } else {
-                quote! { if let Some(x) = &self.#id { #c } }
-            }
-        }
+        let nonempty = (p.required && p.location == ParamIn::Path).then(|| {
+            quote! { if self.#id.is_empty() { v.report(#wire, "required", "path parameter is empty"); } }
+        });
+        let checks = member_checks(spec, &id, wire, &p.ty, &p.constraints, p.required, false);
+        quote! { #nonempty #checks }
     });
     let body_check = body_ty
         .as_ref()
@@ -242,7 +198,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
                 ParamIn::Header => quote! { parts.headers.push((#wire.to_owned(), #s)); },
             }
         };
-        if plain(p) {
+        if p.required {
             push(quote!(self.#id))
         } else {
             let inner = push(quote!(x));
@@ -267,17 +223,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             ..Default::default()
         };
     };
-    let input_doc = format!(" Input of {}: parameters and body.", op.name);
-    let builder_doc = format!(
-        " Builder for [`{input_name}`]: a setter per parameter and per top-level body field."
-    );
     let meta_doc = format!(" Static facts about {} from the spec.", op.name);
-    let has_float = body_ty
-        .as_ref()
-        .is_some_and(|b| blocks_eq(spec, &Type::Object(b.to_string()), &mut Vec::new()))
-        || params.iter().any(|p| p.ty == Type::F64);
-    let eq = (!has_float).then(|| quote!(Eq,));
-
     quote! {
         #( #![doc = #module_doc] )*
 
@@ -296,56 +242,13 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             response: ::hwcloud_core::operation::ResponseKind::#kind,
         };
 
-        #[doc = #input_doc]
-        #[derive(Clone, PartialEq, #eq)]
-        pub struct #input {
-            #( #fields )*
-            #body_field
-        }
-
-        impl ::std::fmt::Debug for #input {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                let mut d = f.debug_struct(#input_name);
-                #( #debug_fields )*
-                #debug_body
-                d.finish()
-            }
-        }
+        #definition
 
         impl #input {
-            /// A builder with nothing set.
-            pub fn builder() -> #builder {
-                #builder::default()
-            }
-
-            /// A builder holding this input, to change parts of it.
-            pub fn into_builder(self) -> #builder {
-                #builder {
-                    #( #into_builder_fields )*
-                    #into_builder_body
-                }
-            }
+            #constructors
         }
 
-        #[doc = #builder_doc]
-        #[derive(Clone, Default)]
-        pub struct #builder {
-            #( #b_fields )*
-            #b_body
-        }
-
-        impl #builder {
-            #( #setters )*
-            #body_setters
-
-            /// Builds the input, or names the first required parameter or field left unset.
-            pub fn build(self) -> Result<#input, ::hwcloud_core::BuildError> {
-                Ok(#input {
-                    #( #build_fields )*
-                    #build_body
-                })
-            }
-        }
+        #builder_def
 
         impl ::hwcloud_core::operation::Operation for #input {
             type Output = #output;
@@ -377,22 +280,35 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
     }
 }
 
-/// `pub fn <param>(mut self, value: impl Into<T>) -> Self { <assign> self }`, documented from
-/// the spec; shared by the input builder and the fluent request.
-fn param_setter(p: &ir::Param, assign: TokenStream) -> TokenStream {
-    let id = format_ident!("{}", p.rust);
-    let t = rust_type(&p.ty);
-    let d = docs(
-        &format!("Sets parameter `{}`: {}", p.wire, p.description),
-        &[],
-    );
-    quote! {
-        #d
-        pub fn #id(mut self, value: impl Into<#t>) -> Self {
-            #assign
-            self
-        }
-    }
+fn param_setter_doc(p: &ir::Param) -> String {
+    format!("Sets parameter `{}`: {}", p.wire, p.description)
+}
+
+/// A setter per top-level body field, named like the field (`body_<name>` when a parameter
+/// has that name); `assign(setter name, field name)` is its statement.
+fn body_field_setters(
+    spec: &ir::Spec,
+    op: &Operation,
+    params: &[&ir::Param],
+    assign: impl Fn(&proc_macro2::Ident, &proc_macro2::Ident) -> TokenStream,
+) -> Vec<TokenStream> {
+    let Some(b) = &op.body else {
+        return Vec::new();
+    };
+    spec.schema(b)
+        .fields()
+        .iter()
+        .map(|f| {
+            let id = if params.iter().any(|p| p.rust == f.rust) {
+                format_ident!("body_{}", f.rust)
+            } else {
+                format_ident!("{}", f.rust)
+            };
+            let doc = format!("Sets body field `{}`: {}", f.wire, f.description);
+            let assign = assign(&id, &format_ident!("{}", f.rust));
+            setter(&id, &rust_type(&f.ty), &doc, assign)
+        })
+        .collect()
 }
 
 /// The fluent request a client method returns: the input builder's setters, plus
@@ -403,32 +319,16 @@ fn fluent(spec: &ir::Spec, op: &Operation) -> TokenStream {
     let request = format_ident!("{}Request", op.name);
     let request_name = request.to_string();
     let output = output_type(op);
-    let params: Vec<&ir::Param> = caller_params(op).collect();
+    let params: Vec<&ir::Param> = op.caller_params().collect();
     let setters = params.iter().map(|p| {
         let id = format_ident!("{}", p.rust);
-        param_setter(p, quote! { self.input = self.input.#id(value); })
+        let assign = quote! { self.input = self.input.#id(value); };
+        setter(&id, &rust_type(&p.ty), &param_setter_doc(p), assign)
     });
     let body_setters = op.body.as_ref().map(|b| {
-        let schema = spec.schema(b);
         let bt = format_ident!("{}", b);
-        let per_field = schema.fields().iter().map(|f| {
-            let setter = if params.iter().any(|p| p.rust == f.rust) {
-                format_ident!("body_{}", f.rust)
-            } else {
-                format_ident!("{}", f.rust)
-            };
-            let t = rust_type(&f.ty);
-            let d = docs(
-                &format!("Sets body field `{}`: {}", f.wire, f.description),
-                &[],
-            );
-            quote! {
-                #d
-                pub fn #setter(mut self, value: impl Into<#t>) -> Self {
-                    self.input = self.input.#setter(value);
-                    self
-                }
-            }
+        let per_field = body_field_setters(spec, op, &params, |setter, _| {
+            quote! { self.input = self.input.#setter(value); }
         });
         quote! {
             /// Sets the whole request body.

@@ -1,5 +1,6 @@
 //! Model types: one file per schema (struct + builder + validation, or open enum).
 
+use super::shape::{Member, Shape, Storage, member_checks};
 use super::support::*;
 use crate::spec::ir::{self, Cond, Rule, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
@@ -135,15 +136,6 @@ pub fn is_plain(s: &Schema, f: &ir::Field) -> bool {
     f.required && s.strict_required()
 }
 
-fn field_type(s: &Schema, f: &ir::Field) -> TokenStream {
-    let t = rust_type(&f.ty);
-    if is_plain(s, f) {
-        t
-    } else {
-        quote!(Option<#t>)
-    }
-}
-
 fn struct_type(
     spec: &ir::Spec,
     s: &Schema,
@@ -152,8 +144,6 @@ fn struct_type(
     keep_unknown: bool,
 ) -> TokenStream {
     let name = format_ident!("{}", s.name);
-    let builder = format_ident!("{}Builder", s.name);
-    let type_name = &s.name;
     let mut extra = Vec::new();
     let (deprecations, checked): (Vec<&Rule>, Vec<&Rule>) = rules
         .iter()
@@ -188,140 +178,92 @@ fn struct_type(
         derives.push(quote!(Default));
     }
 
-    let struct_fields = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        let ty = field_type(s, f);
-        let d = docs(
-            &f.description,
-            &field_doc_extras(&f.constraints, &f.default, &f.note, &f.source),
-        );
-        let wire = &f.wire;
-        let mut serde_args = Vec::new();
-        if f.rust != f.wire {
-            serde_args.push(quote!(rename = #wire));
-        }
-        if !is_plain(s, f) {
-            serde_args.push(quote!(default));
-            serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
-            if f.lenient {
-                serde_args.push(quote!(with = "::hwcloud_core::lenient::string"));
+    let mut members: Vec<Member> = fields
+        .iter()
+        .map(|f| {
+            let d = docs(
+                &f.description,
+                &field_doc_extras(&f.constraints, &f.default, &f.note, &f.source),
+            );
+            let wire = &f.wire;
+            let mut serde_args = Vec::new();
+            if f.rust != f.wire {
+                serde_args.push(quote!(rename = #wire));
             }
-        }
-        let attr = if serde_args.is_empty() {
-            quote!()
-        } else {
-            quote!(#[serde( #( #serde_args ),* )])
-        };
-        quote! { #d #attr pub #id: #ty, }
-    });
-    let extra_field = keep_unknown.then(|| {
-        quote! {
-            /// Fields this SDK version does not know, kept as received so nothing is lost.
-            #[serde(flatten)]
-            pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-        }
-    });
-
-    // Debug that never prints secrets.
-    let debug_fields = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        let wire = &f.rust;
-        if f.sensitive {
-            if is_plain(s, f) {
-                quote! { d.field(#wire, &"***"); }
-            } else {
-                quote! { d.field(#wire, &self.#id.as_ref().map(|_| "***")); }
+            if !is_plain(s, f) {
+                serde_args.push(quote!(default));
+                serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
+                if f.lenient {
+                    serde_args.push(quote!(with = "::hwcloud_core::lenient::string"));
+                }
             }
-        } else {
-            quote! { d.field(#wire, &self.#id); }
-        }
-    });
-    let debug_extra = keep_unknown.then(|| {
-        quote! { if !self.extra.is_empty() { d.field("extra", &self.extra); } }
-    });
-
-    // Builder.
-    let builder_fields = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        let t = rust_type(&f.ty);
-        quote! { #id: Option<#t>, }
-    });
-    let builder_extra = keep_unknown.then(|| {
-        quote! { extra: ::serde_json::Map<String, ::serde_json::Value>, }
-    });
-    let setters = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        let t = rust_type(&f.ty);
-        let d = docs(&format!("Sets `{}`: {}", f.wire, f.description), &[]);
-        quote! {
-            #d
-            pub fn #id(mut self, value: impl Into<#t>) -> Self {
-                self.#id = Some(value.into());
-                self
+            let serde = (!serde_args.is_empty()).then(|| quote!(#[serde( #( #serde_args ),* )]));
+            Member {
+                id: format_ident!("{}", f.rust),
+                debug_name: f.rust.clone(),
+                wire: f.wire.clone(),
+                ty: rust_type(&f.ty),
+                plain: is_plain(s, f),
+                sensitive: f.sensitive,
+                attrs: quote! { #d #serde },
+                setter_doc: Some(format!("Sets `{}`: {}", f.wire, f.description)),
+                storage: Storage::Value,
             }
-        }
-    });
-    let build_fields = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        let wire = &f.wire;
-        if is_plain(s, f) {
-            quote! { #id: self.#id.ok_or(::hwcloud_core::BuildError::missing(#type_name, #wire))?, }
-        } else {
-            quote! { #id: self.#id, }
-        }
-    });
-    let into_builder_fields = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        if is_plain(s, f) {
-            quote! { #id: Some(self.#id), }
-        } else {
-            quote! { #id: self.#id, }
-        }
-    });
-    let extra_build = keep_unknown.then(|| quote! { extra: self.extra, });
-    let builder_doc = format!(
-        " Builder for [`{0}`]; `build()` reports the first missing required field.",
-        s.name
-    );
-    let builder_derive = if fields.iter().any(|f| f.sensitive) {
-        quote!(#[derive(Clone, Default)])
-    } else {
-        quote!(#[derive(Clone, Debug, Default)])
+        })
+        .collect();
+    if keep_unknown {
+        members.push(Member {
+            id: format_ident!("extra"),
+            debug_name: "extra".into(),
+            wire: "extra".into(),
+            ty: quote!(::serde_json::Map<String, ::serde_json::Value>),
+            plain: true,
+            sensitive: false,
+            attrs: quote! {
+                /// Fields this SDK version does not know, kept as received so nothing is lost.
+                #[serde(flatten)]
+            },
+            setter_doc: None,
+            storage: Storage::Extra,
+        });
+    }
+    let shape = Shape {
+        name: name.clone(),
+        builder: format_ident!("{}Builder", s.name),
+        type_name: s.name.clone(),
+        attrs: quote! {
+            #doc
+            #[derive( #( #derives ),* , ::serde::Serialize, ::serde::Deserialize)]
+        },
+        builder_doc: format!(
+            " Builder for [`{0}`]; `build()` reports the first missing required field.",
+            s.name
+        ),
+        members,
     };
+    let definition = shape.definition();
+    let constructors = shape.builder_constructors();
+    let builder = shape.builder(quote!());
 
-    let validate_body = validate_fields(spec, s, fields);
+    let validate_body = fields.iter().map(|f| {
+        let id = format_ident!("{}", f.rust);
+        member_checks(
+            spec,
+            &id,
+            &f.wire,
+            &f.ty,
+            &f.constraints,
+            is_plain(s, f),
+            f.required,
+        )
+    });
     let rule_checks = rules.iter().map(|r| rule_check(s, fields, r));
 
     quote! {
-        #doc
-        #[derive( #( #derives ),* , ::serde::Serialize, ::serde::Deserialize)]
-        pub struct #name {
-            #( #struct_fields )*
-            #extra_field
-        }
-
-        impl ::std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                let mut d = f.debug_struct(#type_name);
-                #( #debug_fields )*
-                #debug_extra
-                d.finish()
-            }
-        }
+        #definition
 
         impl #name {
-            /// A builder with every field unset.
-            pub fn builder() -> #builder {
-                #builder::default()
-            }
-
-            /// A builder holding this value's fields, to change some of them.
-            pub fn into_builder(self) -> #builder {
-                #builder {
-                    #( #into_builder_fields )*
-                    #extra_build
-                }
-            }
+            #constructors
 
             /// Checks every documented constraint and cross-field rule, reporting all
             /// violations with their field paths.
@@ -334,29 +276,12 @@ fn struct_type(
             /// Adds this value's violations to `v`, below `v`'s current path.
             #[allow(unused_variables)]
             pub fn validate_into(&self, v: &mut ::hwcloud_core::validate::Validator) {
-                #validate_body
+                #( #validate_body )*
                 #( #rule_checks )*
             }
         }
 
-        #[doc = #builder_doc]
-        #builder_derive
-        pub struct #builder {
-            #( #builder_fields )*
-            #builder_extra
-        }
-
-        impl #builder {
-            #( #setters )*
-
-            /// Builds the value, or names the first required field left unset.
-            pub fn build(self) -> Result<#name, ::hwcloud_core::BuildError> {
-                Ok(#name {
-                    #( #build_fields )*
-                    #extra_build
-                })
-            }
-        }
+        #builder
     }
 }
 
@@ -466,33 +391,6 @@ fn nested_checks(spec: &ir::Spec, name: &str, ty: &Type, value: TokenStream) -> 
         }
         _ => quote!(),
     }
-}
-
-fn validate_fields(spec: &ir::Spec, s: &Schema, fields: &[ir::Field]) -> TokenStream {
-    let checks = fields.iter().map(|f| {
-        let id = format_ident!("{}", f.rust);
-        let wire = &f.wire;
-        if is_plain(s, f) {
-            let c = value_checks(spec, wire, &f.ty, &f.constraints, quote!(x));
-            if c.is_empty() {
-                quote!()
-            } else {
-                quote! { { let x = &self.#id; #c } }
-            }
-        } else {
-            let inner = value_checks(spec, wire, &f.ty, &f.constraints, quote!(x));
-            let required = f
-                .required
-                .then(|| quote! { v.required(#wire, self.#id.is_some()); });
-            let body = if inner.is_empty() {
-                quote!()
-            } else {
-                quote! { if let Some(x) = &self.#id { #inner } }
-            };
-            quote! { #required #body }
-        }
-    });
-    quote! { #( #checks )* }
 }
 
 /// "Is the field present" for rules: empty strings and empty arrays count as absent.

@@ -285,6 +285,12 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// Parameters the caller sets: all but those the runtime fills from the credentials
+    /// (the project id).
+    pub fn caller_params(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| !p.from_credentials)
+    }
+
     /// The success response (lowest 2xx).
     pub fn success(&self) -> &Response {
         self.responses

@@ -6,32 +6,39 @@
 /// Until a migration task has finished its full migration (SUCCESS) or reached the steady incremental state (INCRMIGEATING); fails on FAILED, MIGRATION_FAILED, TERMINATED, RELEASED or DELETED.
 ///
 /// Source: notes Workflows (DCS online migration step 4); notes DCS task status.
-pub const MIGRATION_TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
+pub const MIGRATION_TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef<
+    super::types::MigrationTask,
+> = ::hwcloud_core::waiter_def::WaiterDef {
     name: "MigrationTaskDone",
     operation: "ShowMigrationTask",
     field: "status",
     success: &["SUCCESS", "INCRMIGEATING"],
     failure: &["FAILED", "MIGRATION_FAILED", "TERMINATED", "RELEASED", "DELETED"],
+    state: |o| o.status.as_ref().map(super::types::MigrationTaskStatus::as_str),
 };
 
 /// Until a stopped task reaches TERMINATED; fails on FAILED, MIGRATION_FAILED, RELEASED or DELETED.
 ///
 /// Source: notes Workflows (DCS online migration step 6); HWDOC StopMigrationTask.
-pub const MIGRATION_TASK_STOPPED: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
+pub const MIGRATION_TASK_STOPPED: ::hwcloud_core::waiter_def::WaiterDef<
+    super::types::MigrationTask,
+> = ::hwcloud_core::waiter_def::WaiterDef {
     name: "MigrationTaskStopped",
     operation: "ShowMigrationTask",
     field: "status",
     success: &["TERMINATED"],
     failure: &["FAILED", "MIGRATION_FAILED", "RELEASED", "DELETED"],
+    state: |o| o.status.as_ref().map(super::types::MigrationTaskStatus::as_str),
 };
 
 /// Until a background job (e.g. the creation of a migration machine) reaches SUCCESS; fails on FAIL.
 ///
 /// Source: HWDOC ShowJobInfo; notes Workflows (DCS online migration step 2).
-pub const JOB_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
+pub const JOB_DONE: ::hwcloud_core::waiter_def::WaiterDef<super::types::JobInfo> = ::hwcloud_core::waiter_def::WaiterDef {
     name: "JobDone",
     operation: "ShowJobInfo",
     field: "status",
     success: &["SUCCESS"],
     failure: &["FAIL"],
+    state: |o| o.status.as_ref().map(super::types::JobStatus::as_str),
 };

@@ -6,7 +6,7 @@
 /// Until a migration task reaches MIGRATE_SUCCESS; fails on MIGRATE_FAIL, SYNC_FAIL, ABORT (paused), SYNC_F_ROLLBACK_SUCCESS (rolled back after a failed sync) or DELETING.
 ///
 /// Source: notes SMS companion operations (task state); notes Workflows (SMS).
-pub const TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::waiter_def::WaiterDef {
+pub const TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef<super::types::Task> = ::hwcloud_core::waiter_def::WaiterDef {
     name: "TaskDone",
     operation: "ShowTask",
     field: "state",
@@ -18,4 +18,5 @@ pub const TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef = ::hwcloud_core::wai
         "SYNC_F_ROLLBACK_SUCCESS",
         "DELETING",
     ],
+    state: |o| o.state.as_ref().map(super::types::TaskState::as_str),
 };

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for BatchRestartOnlineMigrationTasksInput {
 }
 
 impl BatchRestartOnlineMigrationTasksInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> BatchRestartOnlineMigrationTasksInputBuilder {
         BatchRestartOnlineMigrationTasksInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BatchRestartOnlineMigrationTasksInputBuilder {
         BatchRestartOnlineMigrationTasksInputBuilder {
             body: self.body.into_builder(),
@@ -77,7 +77,7 @@ impl BatchRestartOnlineMigrationTasksInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<BatchRestartOnlineMigrationTasksInput, ::hwcloud_core::BuildError> {

@@ -44,12 +44,12 @@ impl ::std::fmt::Debug for BatchStopMigrationTasksInput {
 }
 
 impl BatchStopMigrationTasksInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> BatchStopMigrationTasksInputBuilder {
         BatchStopMigrationTasksInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BatchStopMigrationTasksInputBuilder {
         BatchStopMigrationTasksInputBuilder {
             body: self.body.into_builder(),
@@ -79,7 +79,7 @@ impl BatchStopMigrationTasksInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<BatchStopMigrationTasksInput, ::hwcloud_core::BuildError> {

@@ -46,12 +46,12 @@ impl ::std::fmt::Debug for CreateMigrationTaskInput {
 }
 
 impl CreateMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> CreateMigrationTaskInputBuilder {
         CreateMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateMigrationTaskInputBuilder {
         CreateMigrationTaskInputBuilder {
             body: self.body.into_builder(),
@@ -120,7 +120,7 @@ impl CreateMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateMigrationTaskInput, ::hwcloud_core::BuildError> {
         Ok(CreateMigrationTaskInput {
             body: self.body.build()?,

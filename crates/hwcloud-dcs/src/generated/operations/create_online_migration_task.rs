@@ -44,12 +44,12 @@ impl ::std::fmt::Debug for CreateOnlineMigrationTaskInput {
 }
 
 impl CreateOnlineMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> CreateOnlineMigrationTaskInputBuilder {
         CreateOnlineMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateOnlineMigrationTaskInputBuilder {
         CreateOnlineMigrationTaskInputBuilder {
             body: self.body.into_builder(),
@@ -103,7 +103,7 @@ impl CreateOnlineMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<CreateOnlineMigrationTaskInput, ::hwcloud_core::BuildError> {

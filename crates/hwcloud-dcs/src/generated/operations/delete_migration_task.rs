@@ -44,12 +44,12 @@ impl ::std::fmt::Debug for DeleteMigrationTaskInput {
 }
 
 impl DeleteMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> DeleteMigrationTaskInputBuilder {
         DeleteMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DeleteMigrationTaskInputBuilder {
         DeleteMigrationTaskInputBuilder {
             body: self.body.into_builder(),
@@ -76,7 +76,7 @@ impl DeleteMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<DeleteMigrationTaskInput, ::hwcloud_core::BuildError> {
         Ok(DeleteMigrationTaskInput {
             body: self.body.build()?,

@@ -58,12 +58,12 @@ impl ::std::fmt::Debug for ListMigrationTaskInput {
 }
 
 impl ListMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ListMigrationTaskInputBuilder {
         ListMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ListMigrationTaskInputBuilder {
         ListMigrationTaskInputBuilder {
             offset: self.offset,
@@ -74,7 +74,7 @@ impl ListMigrationTaskInput {
 }
 
 /// Builder for [`ListMigrationTaskInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ListMigrationTaskInputBuilder {
     offset: Option<i32>,
     limit: Option<i32>,
@@ -100,7 +100,7 @@ impl ListMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ListMigrationTaskInput, ::hwcloud_core::BuildError> {
         Ok(ListMigrationTaskInput {
             offset: self.offset,

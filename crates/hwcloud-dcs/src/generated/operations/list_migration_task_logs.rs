@@ -62,12 +62,12 @@ impl ::std::fmt::Debug for ListMigrationTaskLogsInput {
 }
 
 impl ListMigrationTaskLogsInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ListMigrationTaskLogsInputBuilder {
         ListMigrationTaskLogsInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ListMigrationTaskLogsInputBuilder {
         ListMigrationTaskLogsInputBuilder {
             task_id: Some(self.task_id),
@@ -79,7 +79,7 @@ impl ListMigrationTaskLogsInput {
 }
 
 /// Builder for [`ListMigrationTaskLogsInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ListMigrationTaskLogsInputBuilder {
     task_id: Option<String>,
     offset: Option<i32>,
@@ -112,7 +112,7 @@ impl ListMigrationTaskLogsInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<ListMigrationTaskLogsInput, ::hwcloud_core::BuildError> {

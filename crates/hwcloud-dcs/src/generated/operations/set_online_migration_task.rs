@@ -50,12 +50,12 @@ impl ::std::fmt::Debug for SetOnlineMigrationTaskInput {
 }
 
 impl SetOnlineMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> SetOnlineMigrationTaskInputBuilder {
         SetOnlineMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SetOnlineMigrationTaskInputBuilder {
         SetOnlineMigrationTaskInputBuilder {
             task_id: Some(self.task_id),
@@ -123,7 +123,7 @@ impl SetOnlineMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<SetOnlineMigrationTaskInput, ::hwcloud_core::BuildError> {

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for ShowJobInfoInput {
 }
 
 impl ShowJobInfoInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowJobInfoInputBuilder {
         ShowJobInfoInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowJobInfoInputBuilder {
         ShowJobInfoInputBuilder {
             job_id: Some(self.job_id),
@@ -56,7 +56,7 @@ impl ShowJobInfoInput {
 }
 
 /// Builder for [`ShowJobInfoInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowJobInfoInputBuilder {
     job_id: Option<String>,
 }
@@ -68,7 +68,7 @@ impl ShowJobInfoInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ShowJobInfoInput, ::hwcloud_core::BuildError> {
         Ok(ShowJobInfoInput {
             job_id: self

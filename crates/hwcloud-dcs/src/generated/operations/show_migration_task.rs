@@ -44,12 +44,12 @@ impl ::std::fmt::Debug for ShowMigrationTaskInput {
 }
 
 impl ShowMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowMigrationTaskInputBuilder {
         ShowMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowMigrationTaskInputBuilder {
         ShowMigrationTaskInputBuilder {
             task_id: Some(self.task_id),
@@ -58,7 +58,7 @@ impl ShowMigrationTaskInput {
 }
 
 /// Builder for [`ShowMigrationTaskInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowMigrationTaskInputBuilder {
     task_id: Option<String>,
 }
@@ -70,7 +70,7 @@ impl ShowMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ShowMigrationTaskInput, ::hwcloud_core::BuildError> {
         Ok(ShowMigrationTaskInput {
             task_id: self

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for ShowMigrationTaskStatsInput {
 }
 
 impl ShowMigrationTaskStatsInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowMigrationTaskStatsInputBuilder {
         ShowMigrationTaskStatsInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowMigrationTaskStatsInputBuilder {
         ShowMigrationTaskStatsInputBuilder {
             task_id: Some(self.task_id),
@@ -56,7 +56,7 @@ impl ShowMigrationTaskStatsInput {
 }
 
 /// Builder for [`ShowMigrationTaskStatsInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowMigrationTaskStatsInputBuilder {
     task_id: Option<String>,
 }
@@ -68,7 +68,7 @@ impl ShowMigrationTaskStatsInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<ShowMigrationTaskStatsInput, ::hwcloud_core::BuildError> {

@@ -44,12 +44,12 @@ impl ::std::fmt::Debug for StopMigrationTaskInput {
 }
 
 impl StopMigrationTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> StopMigrationTaskInputBuilder {
         StopMigrationTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> StopMigrationTaskInputBuilder {
         StopMigrationTaskInputBuilder {
             task_id: Some(self.task_id),
@@ -58,7 +58,7 @@ impl StopMigrationTaskInput {
 }
 
 /// Builder for [`StopMigrationTaskInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct StopMigrationTaskInputBuilder {
     task_id: Option<String>,
 }
@@ -70,7 +70,7 @@ impl StopMigrationTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<StopMigrationTaskInput, ::hwcloud_core::BuildError> {
         Ok(StopMigrationTaskInput {
             task_id: self

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for StopMigrationTaskSyncInput {
 }
 
 impl StopMigrationTaskSyncInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> StopMigrationTaskSyncInputBuilder {
         StopMigrationTaskSyncInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> StopMigrationTaskSyncInputBuilder {
         StopMigrationTaskSyncInputBuilder {
             task_id: Some(self.task_id),
@@ -56,7 +56,7 @@ impl StopMigrationTaskSyncInput {
 }
 
 /// Builder for [`StopMigrationTaskSyncInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct StopMigrationTaskSyncInputBuilder {
     task_id: Option<String>,
 }
@@ -68,7 +68,7 @@ impl StopMigrationTaskSyncInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<StopMigrationTaskSyncInput, ::hwcloud_core::BuildError> {

@@ -40,12 +40,12 @@ impl ::std::fmt::Debug for BackupFileInfo {
 }
 
 impl BackupFileInfo {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BackupFileInfoBuilder {
         BackupFileInfoBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BackupFileInfoBuilder {
         BackupFileInfoBuilder {
             file_name: self.file_name,
@@ -96,7 +96,7 @@ impl BackupFileInfoBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<BackupFileInfo, ::hwcloud_core::BuildError> {
         Ok(BackupFileInfo {
             file_name: self.file_name,

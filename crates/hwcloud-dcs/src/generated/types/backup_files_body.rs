@@ -60,12 +60,12 @@ impl ::std::fmt::Debug for BackupFilesBody {
 }
 
 impl BackupFilesBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BackupFilesBodyBuilder {
         BackupFilesBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BackupFilesBodyBuilder {
         BackupFilesBodyBuilder {
             file_source: self.file_source,
@@ -174,7 +174,7 @@ impl BackupFilesBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<BackupFilesBody, ::hwcloud_core::BuildError> {
         Ok(BackupFilesBody {
             file_source: self.file_source,

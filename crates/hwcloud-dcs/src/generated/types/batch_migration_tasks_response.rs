@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for BatchMigrationTasksResponse {
 }
 
 impl BatchMigrationTasksResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BatchMigrationTasksResponseBuilder {
         BatchMigrationTasksResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BatchMigrationTasksResponseBuilder {
         BatchMigrationTasksResponseBuilder {
             migration_tasks: self.migration_tasks,
@@ -89,7 +89,7 @@ impl BatchMigrationTasksResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<BatchMigrationTasksResponse, ::hwcloud_core::BuildError> {

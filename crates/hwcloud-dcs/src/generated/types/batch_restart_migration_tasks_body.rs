@@ -28,12 +28,12 @@ impl ::std::fmt::Debug for BatchRestartMigrationTasksBody {
 }
 
 impl BatchRestartMigrationTasksBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BatchRestartMigrationTasksBodyBuilder {
         BatchRestartMigrationTasksBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BatchRestartMigrationTasksBodyBuilder {
         BatchRestartMigrationTasksBodyBuilder {
             migration_tasks: Some(self.migration_tasks),
@@ -72,7 +72,7 @@ impl BatchRestartMigrationTasksBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<BatchRestartMigrationTasksBody, ::hwcloud_core::BuildError> {

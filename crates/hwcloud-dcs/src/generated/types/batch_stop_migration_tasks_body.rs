@@ -28,12 +28,12 @@ impl ::std::fmt::Debug for BatchStopMigrationTasksBody {
 }
 
 impl BatchStopMigrationTasksBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BatchStopMigrationTasksBodyBuilder {
         BatchStopMigrationTasksBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BatchStopMigrationTasksBodyBuilder {
         BatchStopMigrationTasksBodyBuilder {
             migration_tasks: Some(self.migration_tasks),
@@ -71,7 +71,7 @@ impl BatchStopMigrationTasksBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<BatchStopMigrationTasksBody, ::hwcloud_core::BuildError> {

@@ -39,12 +39,12 @@ impl ::std::fmt::Debug for ConfigMigrationInstanceBody {
 }
 
 impl ConfigMigrationInstanceBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ConfigMigrationInstanceBodyBuilder {
         ConfigMigrationInstanceBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ConfigMigrationInstanceBodyBuilder {
         ConfigMigrationInstanceBodyBuilder {
             id: self.id,
@@ -104,7 +104,7 @@ impl ConfigMigrationInstanceBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<ConfigMigrationInstanceBody, ::hwcloud_core::BuildError> {

@@ -60,12 +60,12 @@ impl ::std::fmt::Debug for CreateMigrationTaskBody {
 }
 
 impl CreateMigrationTaskBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateMigrationTaskBodyBuilder {
         CreateMigrationTaskBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateMigrationTaskBodyBuilder {
         CreateMigrationTaskBodyBuilder {
             task_name: Some(self.task_name),
@@ -205,7 +205,7 @@ impl CreateMigrationTaskBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateMigrationTaskBody, ::hwcloud_core::BuildError> {
         Ok(CreateMigrationTaskBody {
             task_name: self

@@ -49,12 +49,12 @@ impl ::std::fmt::Debug for CreateMigrationTaskResponse {
 }
 
 impl CreateMigrationTaskResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateMigrationTaskResponseBuilder {
         CreateMigrationTaskResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateMigrationTaskResponseBuilder {
         CreateMigrationTaskResponseBuilder {
             id: self.id,
@@ -113,7 +113,7 @@ impl CreateMigrationTaskResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<CreateMigrationTaskResponse, ::hwcloud_core::BuildError> {

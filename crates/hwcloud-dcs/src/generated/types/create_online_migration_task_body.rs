@@ -41,12 +41,12 @@ impl ::std::fmt::Debug for CreateOnlineMigrationTaskBody {
 }
 
 impl CreateOnlineMigrationTaskBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateOnlineMigrationTaskBodyBuilder {
         CreateOnlineMigrationTaskBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateOnlineMigrationTaskBodyBuilder {
         CreateOnlineMigrationTaskBodyBuilder {
             name: Some(self.name),
@@ -111,7 +111,7 @@ impl CreateOnlineMigrationTaskBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<CreateOnlineMigrationTaskBody, ::hwcloud_core::BuildError> {

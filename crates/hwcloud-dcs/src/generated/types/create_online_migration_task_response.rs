@@ -41,12 +41,12 @@ impl ::std::fmt::Debug for CreateOnlineMigrationTaskResponse {
 }
 
 impl CreateOnlineMigrationTaskResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateOnlineMigrationTaskResponseBuilder {
         CreateOnlineMigrationTaskResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateOnlineMigrationTaskResponseBuilder {
         CreateOnlineMigrationTaskResponseBuilder {
             instance_id: self.instance_id,
@@ -89,7 +89,7 @@ impl CreateOnlineMigrationTaskResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<CreateOnlineMigrationTaskResponse, ::hwcloud_core::BuildError> {

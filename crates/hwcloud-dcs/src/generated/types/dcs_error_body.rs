@@ -56,12 +56,12 @@ impl ::std::fmt::Debug for DcsErrorBody {
 }
 
 impl DcsErrorBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> DcsErrorBodyBuilder {
         DcsErrorBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DcsErrorBodyBuilder {
         DcsErrorBodyBuilder {
             error_msg: self.error_msg,
@@ -122,7 +122,7 @@ impl DcsErrorBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<DcsErrorBody, ::hwcloud_core::BuildError> {
         Ok(DcsErrorBody {
             error_msg: self.error_msg,

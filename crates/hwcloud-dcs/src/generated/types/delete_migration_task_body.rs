@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for DeleteMigrationTaskBody {
 }
 
 impl DeleteMigrationTaskBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> DeleteMigrationTaskBodyBuilder {
         DeleteMigrationTaskBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DeleteMigrationTaskBodyBuilder {
         DeleteMigrationTaskBodyBuilder {
             task_id_list: Some(self.task_id_list),
@@ -73,7 +73,7 @@ impl DeleteMigrationTaskBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<DeleteMigrationTaskBody, ::hwcloud_core::BuildError> {
         Ok(DeleteMigrationTaskBody {
             task_id_list: self

@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for DeleteMigrationTaskResponse {
 }
 
 impl DeleteMigrationTaskResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> DeleteMigrationTaskResponseBuilder {
         DeleteMigrationTaskResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DeleteMigrationTaskResponseBuilder {
         DeleteMigrationTaskResponseBuilder {
             task_id_list: self.task_id_list,
@@ -70,7 +70,7 @@ impl DeleteMigrationTaskResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<DeleteMigrationTaskResponse, ::hwcloud_core::BuildError> {

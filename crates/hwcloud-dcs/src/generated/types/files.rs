@@ -38,12 +38,12 @@ impl ::std::fmt::Debug for Files {
 }
 
 impl Files {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> FilesBuilder {
         FilesBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> FilesBuilder {
         FilesBuilder {
             file_name: Some(self.file_name),
@@ -96,7 +96,7 @@ impl FilesBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Files, ::hwcloud_core::BuildError> {
         Ok(Files {
             file_name: self

@@ -59,12 +59,12 @@ impl ::std::fmt::Debug for JobInfo {
 }
 
 impl JobInfo {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> JobInfoBuilder {
         JobInfoBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> JobInfoBuilder {
         JobInfoBuilder {
             job_id: self.job_id,
@@ -139,7 +139,7 @@ impl JobInfoBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<JobInfo, ::hwcloud_core::BuildError> {
         Ok(JobInfo {
             job_id: self.job_id,

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for ListMigrationTaskLogsResponse {
 }
 
 impl ListMigrationTaskLogsResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ListMigrationTaskLogsResponseBuilder {
         ListMigrationTaskLogsResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ListMigrationTaskLogsResponseBuilder {
         ListMigrationTaskLogsResponseBuilder {
             log_num: self.log_num,
@@ -99,7 +99,7 @@ impl ListMigrationTaskLogsResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<ListMigrationTaskLogsResponse, ::hwcloud_core::BuildError> {

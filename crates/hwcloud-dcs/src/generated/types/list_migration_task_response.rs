@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for ListMigrationTaskResponse {
 }
 
 impl ListMigrationTaskResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ListMigrationTaskResponseBuilder {
         ListMigrationTaskResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ListMigrationTaskResponseBuilder {
         ListMigrationTaskResponseBuilder {
             count: self.count,
@@ -99,7 +99,7 @@ impl ListMigrationTaskResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ListMigrationTaskResponse, ::hwcloud_core::BuildError> {
         Ok(ListMigrationTaskResponse {
             count: self.count,

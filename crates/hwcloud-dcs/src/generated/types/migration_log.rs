@@ -50,12 +50,12 @@ impl ::std::fmt::Debug for MigrationLog {
 }
 
 impl MigrationLog {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationLogBuilder {
         MigrationLogBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationLogBuilder {
         MigrationLogBuilder {
             created_at: self.created_at,
@@ -128,7 +128,7 @@ impl MigrationLogBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationLog, ::hwcloud_core::BuildError> {
         Ok(MigrationLog {
             created_at: self.created_at,

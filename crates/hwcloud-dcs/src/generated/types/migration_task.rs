@@ -145,12 +145,12 @@ impl ::std::fmt::Debug for MigrationTask {
 }
 
 impl MigrationTask {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationTaskBuilder {
         MigrationTaskBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationTaskBuilder {
         MigrationTaskBuilder {
             task_id: self.task_id,
@@ -388,7 +388,7 @@ impl MigrationTaskBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationTask, ::hwcloud_core::BuildError> {
         Ok(MigrationTask {
             task_id: self.task_id,

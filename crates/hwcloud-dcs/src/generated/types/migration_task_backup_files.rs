@@ -47,12 +47,12 @@ impl ::std::fmt::Debug for MigrationTaskBackupFiles {
 }
 
 impl MigrationTaskBackupFiles {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationTaskBackupFilesBuilder {
         MigrationTaskBackupFilesBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationTaskBackupFilesBuilder {
         MigrationTaskBackupFilesBuilder {
             file_source: self.file_source,
@@ -132,7 +132,7 @@ impl MigrationTaskBackupFilesBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationTaskBackupFiles, ::hwcloud_core::BuildError> {
         Ok(MigrationTaskBackupFiles {
             file_source: self.file_source,

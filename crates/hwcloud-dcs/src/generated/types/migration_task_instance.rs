@@ -70,12 +70,12 @@ impl ::std::fmt::Debug for MigrationTaskInstance {
 }
 
 impl MigrationTaskInstance {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationTaskInstanceBuilder {
         MigrationTaskInstanceBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationTaskInstanceBuilder {
         MigrationTaskInstanceBuilder {
             id: self.id,
@@ -174,7 +174,7 @@ impl MigrationTaskInstanceBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationTaskInstance, ::hwcloud_core::BuildError> {
         Ok(MigrationTaskInstance {
             id: self.id,

@@ -154,12 +154,12 @@ impl ::std::fmt::Debug for MigrationTaskList {
 }
 
 impl MigrationTaskList {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationTaskListBuilder {
         MigrationTaskListBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationTaskListBuilder {
         MigrationTaskListBuilder {
             task_id: self.task_id,
@@ -407,7 +407,7 @@ impl MigrationTaskListBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationTaskList, ::hwcloud_core::BuildError> {
         Ok(MigrationTaskList {
             task_id: self.task_id,

@@ -45,12 +45,12 @@ impl ::std::fmt::Debug for MigrationTaskResult {
 }
 
 impl MigrationTaskResult {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationTaskResultBuilder {
         MigrationTaskResultBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationTaskResultBuilder {
         MigrationTaskResultBuilder {
             result: self.result,
@@ -109,7 +109,7 @@ impl MigrationTaskResultBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationTaskResult, ::hwcloud_core::BuildError> {
         Ok(MigrationTaskResult {
             result: self.result,

@@ -62,12 +62,12 @@ impl ::std::fmt::Debug for MigrationTaskStats {
 }
 
 impl MigrationTaskStats {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> MigrationTaskStatsBuilder {
         MigrationTaskStatsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> MigrationTaskStatsBuilder {
         MigrationTaskStatsBuilder {
             full_migration_progress: self.full_migration_progress,
@@ -165,7 +165,7 @@ impl MigrationTaskStatsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<MigrationTaskStats, ::hwcloud_core::BuildError> {
         Ok(MigrationTaskStats {
             full_migration_progress: self.full_migration_progress,

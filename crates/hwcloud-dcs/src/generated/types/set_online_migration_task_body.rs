@@ -49,12 +49,12 @@ impl ::std::fmt::Debug for SetOnlineMigrationTaskBody {
 }
 
 impl SetOnlineMigrationTaskBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SetOnlineMigrationTaskBodyBuilder {
         SetOnlineMigrationTaskBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SetOnlineMigrationTaskBodyBuilder {
         SetOnlineMigrationTaskBodyBuilder {
             migration_method: Some(self.migration_method),
@@ -154,7 +154,7 @@ impl SetOnlineMigrationTaskBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<SetOnlineMigrationTaskBody, ::hwcloud_core::BuildError> {

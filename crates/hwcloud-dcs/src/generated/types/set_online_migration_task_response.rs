@@ -49,12 +49,12 @@ impl ::std::fmt::Debug for SetOnlineMigrationTaskResponse {
 }
 
 impl SetOnlineMigrationTaskResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SetOnlineMigrationTaskResponseBuilder {
         SetOnlineMigrationTaskResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SetOnlineMigrationTaskResponseBuilder {
         SetOnlineMigrationTaskResponseBuilder {
             id: self.id,
@@ -113,7 +113,7 @@ impl SetOnlineMigrationTaskResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(
         self,
     ) -> Result<SetOnlineMigrationTaskResponse, ::hwcloud_core::BuildError> {

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for SourceInstanceBody {
 }
 
 impl SourceInstanceBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SourceInstanceBodyBuilder {
         SourceInstanceBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SourceInstanceBodyBuilder {
         SourceInstanceBodyBuilder {
             addrs: Some(self.addrs),
@@ -86,7 +86,7 @@ impl SourceInstanceBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SourceInstanceBody, ::hwcloud_core::BuildError> {
         Ok(SourceInstanceBody {
             addrs: self

@@ -32,12 +32,12 @@ impl ::std::fmt::Debug for TargetInstanceBody {
 }
 
 impl TargetInstanceBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TargetInstanceBodyBuilder {
         TargetInstanceBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TargetInstanceBodyBuilder {
         TargetInstanceBodyBuilder {
             id: Some(self.id),
@@ -86,7 +86,7 @@ impl TargetInstanceBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<TargetInstanceBody, ::hwcloud_core::BuildError> {
         Ok(TargetInstanceBody {
             id: self

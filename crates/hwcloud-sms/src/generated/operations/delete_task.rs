@@ -48,12 +48,12 @@ impl ::std::fmt::Debug for DeleteTaskInput {
 }
 
 impl DeleteTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> DeleteTaskInputBuilder {
         DeleteTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DeleteTaskInputBuilder {
         DeleteTaskInputBuilder {
             task_id: Some(self.task_id),
@@ -62,7 +62,7 @@ impl DeleteTaskInput {
 }
 
 /// Builder for [`DeleteTaskInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeleteTaskInputBuilder {
     task_id: Option<String>,
 }
@@ -74,7 +74,7 @@ impl DeleteTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<DeleteTaskInput, ::hwcloud_core::BuildError> {
         Ok(DeleteTaskInput {
             task_id: self

@@ -44,12 +44,12 @@ impl ::std::fmt::Debug for DeleteTasksInput {
 }
 
 impl DeleteTasksInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> DeleteTasksInputBuilder {
         DeleteTasksInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DeleteTasksInputBuilder {
         DeleteTasksInputBuilder {
             body: self.body.into_builder(),
@@ -76,7 +76,7 @@ impl DeleteTasksInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<DeleteTasksInput, ::hwcloud_core::BuildError> {
         Ok(DeleteTasksInput {
             body: self.body.build()?,

@@ -86,12 +86,12 @@ impl ::std::fmt::Debug for ListTasksInput {
 }
 
 impl ListTasksInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ListTasksInputBuilder {
         ListTasksInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ListTasksInputBuilder {
         ListTasksInputBuilder {
             state: self.state,
@@ -106,7 +106,7 @@ impl ListTasksInput {
 }
 
 /// Builder for [`ListTasksInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ListTasksInputBuilder {
     state: Option<TaskState>,
     name: Option<String>,
@@ -160,7 +160,7 @@ impl ListTasksInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ListTasksInput, ::hwcloud_core::BuildError> {
         Ok(ListTasksInput {
             state: self.state,

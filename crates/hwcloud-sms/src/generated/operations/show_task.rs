@@ -48,12 +48,12 @@ impl ::std::fmt::Debug for ShowTaskInput {
 }
 
 impl ShowTaskInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowTaskInputBuilder {
         ShowTaskInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowTaskInputBuilder {
         ShowTaskInputBuilder {
             task_id: Some(self.task_id),
@@ -62,7 +62,7 @@ impl ShowTaskInput {
 }
 
 /// Builder for [`ShowTaskInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowTaskInputBuilder {
     task_id: Option<String>,
 }
@@ -74,7 +74,7 @@ impl ShowTaskInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ShowTaskInput, ::hwcloud_core::BuildError> {
         Ok(ShowTaskInput {
             task_id: self

@@ -52,12 +52,12 @@ impl ::std::fmt::Debug for UpdateTaskStatusInput {
 }
 
 impl UpdateTaskStatusInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> UpdateTaskStatusInputBuilder {
         UpdateTaskStatusInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> UpdateTaskStatusInputBuilder {
         UpdateTaskStatusInputBuilder {
             task_id: Some(self.task_id),
@@ -110,7 +110,7 @@ impl UpdateTaskStatusInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<UpdateTaskStatusInput, ::hwcloud_core::BuildError> {
         Ok(UpdateTaskStatusInput {
             task_id: self

@@ -138,12 +138,12 @@ impl ::std::fmt::Debug for BtrfsFileSystem {
 }
 
 impl BtrfsFileSystem {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BtrfsFileSystemBuilder {
         BtrfsFileSystemBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BtrfsFileSystemBuilder {
         BtrfsFileSystemBuilder {
             name: self.name,
@@ -358,7 +358,7 @@ impl BtrfsFileSystemBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<BtrfsFileSystem, ::hwcloud_core::BuildError> {
         Ok(BtrfsFileSystem {
             name: self.name,

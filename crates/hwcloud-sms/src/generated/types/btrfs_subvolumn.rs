@@ -76,12 +76,12 @@ impl ::std::fmt::Debug for BtrfsSubvolumn {
 }
 
 impl BtrfsSubvolumn {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BtrfsSubvolumnBuilder {
         BtrfsSubvolumnBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BtrfsSubvolumnBuilder {
         BtrfsSubvolumnBuilder {
             uuid: self.uuid,
@@ -173,7 +173,7 @@ impl BtrfsSubvolumnBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<BtrfsSubvolumn, ::hwcloud_core::BuildError> {
         Ok(BtrfsSubvolumn {
             uuid: self.uuid,

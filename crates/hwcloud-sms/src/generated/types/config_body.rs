@@ -40,12 +40,12 @@ impl ::std::fmt::Debug for ConfigBody {
 }
 
 impl ConfigBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ConfigBodyBuilder {
         ConfigBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ConfigBodyBuilder {
         ConfigBodyBuilder {
             config_key: self.config_key,
@@ -96,7 +96,7 @@ impl ConfigBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ConfigBody, ::hwcloud_core::BuildError> {
         Ok(ConfigBody {
             config_key: self.config_key,

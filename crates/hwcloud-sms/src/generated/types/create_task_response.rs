@@ -32,12 +32,12 @@ impl ::std::fmt::Debug for CreateTaskResponse {
 }
 
 impl CreateTaskResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateTaskResponseBuilder {
         CreateTaskResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateTaskResponseBuilder {
         CreateTaskResponseBuilder {
             id: self.id,
@@ -76,7 +76,7 @@ impl CreateTaskResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateTaskResponse, ::hwcloud_core::BuildError> {
         Ok(CreateTaskResponse {
             id: self.id,

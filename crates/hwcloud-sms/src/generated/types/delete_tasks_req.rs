@@ -26,12 +26,12 @@ impl ::std::fmt::Debug for DeleteTasksReq {
 }
 
 impl DeleteTasksReq {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> DeleteTasksReqBuilder {
         DeleteTasksReqBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> DeleteTasksReqBuilder {
         DeleteTasksReqBuilder {
             ids: Some(self.ids),
@@ -70,7 +70,7 @@ impl DeleteTasksReqBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<DeleteTasksReq, ::hwcloud_core::BuildError> {
         Ok(DeleteTasksReq {
             ids: self

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for ListTasksResponse {
 }
 
 impl ListTasksResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ListTasksResponseBuilder {
         ListTasksResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ListTasksResponseBuilder {
         ListTasksResponseBuilder {
             count: self.count,
@@ -99,7 +99,7 @@ impl ListTasksResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ListTasksResponse, ::hwcloud_core::BuildError> {
         Ok(ListTasksResponse {
             count: self.count,

@@ -114,12 +114,12 @@ impl ::std::fmt::Debug for LogicalVolumes {
 }
 
 impl LogicalVolumes {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> LogicalVolumesBuilder {
         LogicalVolumesBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> LogicalVolumesBuilder {
         LogicalVolumesBuilder {
             block_count: self.block_count,
@@ -269,7 +269,7 @@ impl LogicalVolumesBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<LogicalVolumes, ::hwcloud_core::BuildError> {
         Ok(LogicalVolumes {
             block_count: self.block_count,

@@ -67,12 +67,12 @@ impl ::std::fmt::Debug for NetworkCheckInfo {
 }
 
 impl NetworkCheckInfo {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> NetworkCheckInfoBuilder {
         NetworkCheckInfoBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> NetworkCheckInfoBuilder {
         NetworkCheckInfoBuilder {
             domain_id: self.domain_id,
@@ -163,7 +163,7 @@ impl NetworkCheckInfoBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<NetworkCheckInfo, ::hwcloud_core::BuildError> {
         Ok(NetworkCheckInfo {
             domain_id: self.domain_id,

@@ -92,12 +92,12 @@ impl ::std::fmt::Debug for PhysicalVolumes {
 }
 
 impl PhysicalVolumes {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> PhysicalVolumesBuilder {
         PhysicalVolumesBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> PhysicalVolumesBuilder {
         PhysicalVolumesBuilder {
             device_use: self.device_use,
@@ -224,7 +224,7 @@ impl PhysicalVolumesBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<PhysicalVolumes, ::hwcloud_core::BuildError> {
         Ok(PhysicalVolumes {
             device_use: self.device_use,

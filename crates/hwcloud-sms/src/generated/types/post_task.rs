@@ -223,12 +223,12 @@ impl ::std::fmt::Debug for PostTask {
 }
 
 impl PostTask {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> PostTaskBuilder {
         PostTaskBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> PostTaskBuilder {
         PostTaskBuilder {
             name: Some(self.name),
@@ -525,7 +525,7 @@ impl PostTaskBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<PostTask, ::hwcloud_core::BuildError> {
         Ok(PostTask {
             name: self

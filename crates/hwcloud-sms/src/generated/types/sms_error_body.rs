@@ -62,12 +62,12 @@ impl ::std::fmt::Debug for SmsErrorBody {
 }
 
 impl SmsErrorBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SmsErrorBodyBuilder {
         SmsErrorBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SmsErrorBodyBuilder {
         SmsErrorBodyBuilder {
             error_code: self.error_code,
@@ -165,7 +165,7 @@ impl SmsErrorBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SmsErrorBody, ::hwcloud_core::BuildError> {
         Ok(SmsErrorBody {
             error_code: self.error_code,

@@ -37,12 +37,12 @@ impl ::std::fmt::Debug for SmsErrorDetail {
 }
 
 impl SmsErrorDetail {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SmsErrorDetailBuilder {
         SmsErrorDetailBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SmsErrorDetailBuilder {
         SmsErrorDetailBuilder {
             error_code: self.error_code,
@@ -85,7 +85,7 @@ impl SmsErrorDetailBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SmsErrorDetail, ::hwcloud_core::BuildError> {
         Ok(SmsErrorDetail {
             error_code: self.error_code,

@@ -26,12 +26,12 @@ impl ::std::fmt::Debug for SourceServerByTask {
 }
 
 impl SourceServerByTask {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SourceServerByTaskBuilder {
         SourceServerByTaskBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SourceServerByTaskBuilder {
         SourceServerByTaskBuilder {
             id: Some(self.id),
@@ -69,7 +69,7 @@ impl SourceServerByTaskBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SourceServerByTask, ::hwcloud_core::BuildError> {
         Ok(SourceServerByTask {
             id: self

@@ -67,12 +67,12 @@ impl ::std::fmt::Debug for SourceServerResponse {
 }
 
 impl SourceServerResponse {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SourceServerResponseBuilder {
         SourceServerResponseBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SourceServerResponseBuilder {
         SourceServerResponseBuilder {
             id: self.id,
@@ -169,7 +169,7 @@ impl SourceServerResponseBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SourceServerResponse, ::hwcloud_core::BuildError> {
         Ok(SourceServerResponse {
             id: self.id,

@@ -67,12 +67,12 @@ impl ::std::fmt::Debug for SubTask {
 }
 
 impl SubTask {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SubTaskBuilder {
         SubTaskBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SubTaskBuilder {
         SubTaskBuilder {
             id: self.id,
@@ -168,7 +168,7 @@ impl SubTaskBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SubTask, ::hwcloud_core::BuildError> {
         Ok(SubTask {
             id: self.id,

@@ -73,12 +73,12 @@ impl ::std::fmt::Debug for TargetDisks {
 }
 
 impl TargetDisks {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TargetDisksBuilder {
         TargetDisksBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TargetDisksBuilder {
         TargetDisksBuilder {
             device_use: self.device_use,
@@ -182,7 +182,7 @@ impl TargetDisksBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<TargetDisks, ::hwcloud_core::BuildError> {
         Ok(TargetDisks {
             device_use: self.device_use,

@@ -67,12 +67,12 @@ impl ::std::fmt::Debug for TargetServerByTask {
 }
 
 impl TargetServerByTask {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TargetServerByTaskBuilder {
         TargetServerByTaskBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TargetServerByTaskBuilder {
         TargetServerByTaskBuilder {
             btrfs_list: self.btrfs_list,
@@ -192,7 +192,7 @@ impl TargetServerByTaskBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<TargetServerByTask, ::hwcloud_core::BuildError> {
         Ok(TargetServerByTask {
             btrfs_list: self.btrfs_list,

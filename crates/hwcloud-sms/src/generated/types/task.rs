@@ -227,12 +227,12 @@ impl ::std::fmt::Debug for Task {
 }
 
 impl Task {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TaskBuilder {
         TaskBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TaskBuilder {
         TaskBuilder {
             id: self.id,
@@ -614,7 +614,7 @@ impl TaskBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Task, ::hwcloud_core::BuildError> {
         Ok(Task {
             id: self.id,

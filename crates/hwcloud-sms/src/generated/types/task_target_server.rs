@@ -87,12 +87,12 @@ impl ::std::fmt::Debug for TaskTargetServer {
 }
 
 impl TaskTargetServer {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TaskTargetServerBuilder {
         TaskTargetServerBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TaskTargetServerBuilder {
         TaskTargetServerBuilder {
             id: self.id,
@@ -251,7 +251,7 @@ impl TaskTargetServerBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<TaskTargetServer, ::hwcloud_core::BuildError> {
         Ok(TaskTargetServer {
             id: self.id,

@@ -237,12 +237,12 @@ impl ::std::fmt::Debug for TasksResponseBody {
 }
 
 impl TasksResponseBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TasksResponseBodyBuilder {
         TasksResponseBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TasksResponseBodyBuilder {
         TasksResponseBodyBuilder {
             id: self.id,
@@ -655,7 +655,7 @@ impl TasksResponseBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<TasksResponseBody, ::hwcloud_core::BuildError> {
         Ok(TasksResponseBody {
             id: self.id,

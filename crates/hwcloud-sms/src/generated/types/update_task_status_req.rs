@@ -45,12 +45,12 @@ impl ::std::fmt::Debug for UpdateTaskStatusReq {
 }
 
 impl UpdateTaskStatusReq {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> UpdateTaskStatusReqBuilder {
         UpdateTaskStatusReqBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> UpdateTaskStatusReqBuilder {
         UpdateTaskStatusReqBuilder {
             operation: Some(self.operation),
@@ -111,7 +111,7 @@ impl UpdateTaskStatusReqBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<UpdateTaskStatusReq, ::hwcloud_core::BuildError> {
         Ok(UpdateTaskStatusReq {
             operation: self

@@ -60,12 +60,12 @@ impl ::std::fmt::Debug for VolumeGroups {
 }
 
 impl VolumeGroups {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> VolumeGroupsBuilder {
         VolumeGroupsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> VolumeGroupsBuilder {
         VolumeGroupsBuilder {
             components: self.components,
@@ -161,7 +161,7 @@ impl VolumeGroupsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<VolumeGroups, ::hwcloud_core::BuildError> {
         Ok(VolumeGroups {
             components: self.components,

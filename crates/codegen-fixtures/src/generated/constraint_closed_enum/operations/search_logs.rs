@@ -46,12 +46,12 @@ impl ::std::fmt::Debug for SearchLogsInput {
 }
 
 impl SearchLogsInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> SearchLogsInputBuilder {
         SearchLogsInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SearchLogsInputBuilder {
         SearchLogsInputBuilder {
             level: self.level,
@@ -92,7 +92,7 @@ impl SearchLogsInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<SearchLogsInput, ::hwcloud_core::BuildError> {
         Ok(SearchLogsInput {
             level: self.level,

@@ -28,12 +28,12 @@ impl ::std::fmt::Debug for LogFilter {
 }
 
 impl LogFilter {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> LogFilterBuilder {
         LogFilterBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> LogFilterBuilder {
         LogFilterBuilder {
             level: self.level,
@@ -97,7 +97,7 @@ impl LogFilterBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<LogFilter, ::hwcloud_core::BuildError> {
         Ok(LogFilter {
             level: self.level,

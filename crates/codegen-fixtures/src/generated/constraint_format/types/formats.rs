@@ -46,12 +46,12 @@ impl ::std::fmt::Debug for Formats {
 }
 
 impl Formats {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> FormatsBuilder {
         FormatsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> FormatsBuilder {
         FormatsBuilder {
             ipv4_addr: self.ipv4_addr,
@@ -121,7 +121,7 @@ impl FormatsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Formats, ::hwcloud_core::BuildError> {
         Ok(Formats {
             ipv4_addr: self.ipv4_addr,

@@ -25,12 +25,12 @@ impl ::std::fmt::Debug for Limits {
 }
 
 impl Limits {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> LimitsBuilder {
         LimitsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> LimitsBuilder {
         LimitsBuilder {
             bandwidth_limit_mb: self.bandwidth_limit_mb,
@@ -67,7 +67,7 @@ impl LimitsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Limits, ::hwcloud_core::BuildError> {
         Ok(Limits {
             bandwidth_limit_mb: self.bandwidth_limit_mb,

@@ -31,12 +31,12 @@ impl ::std::fmt::Debug for Batch {
 }
 
 impl Batch {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> BatchBuilder {
         BatchBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> BatchBuilder {
         BatchBuilder {
             ids: Some(self.ids),
@@ -86,7 +86,7 @@ impl BatchBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Batch, ::hwcloud_core::BuildError> {
         Ok(Batch {
             ids: self.ids.ok_or(::hwcloud_core::BuildError::missing("Batch", "ids"))?,

@@ -25,12 +25,12 @@ impl ::std::fmt::Debug for Named {
 }
 
 impl Named {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> NamedBuilder {
         NamedBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> NamedBuilder {
         NamedBuilder { name: self.name }
     }
@@ -65,7 +65,7 @@ impl NamedBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Named, ::hwcloud_core::BuildError> {
         Ok(Named { name: self.name })
     }

@@ -38,12 +38,12 @@ impl ::std::fmt::Debug for Ranges {
 }
 
 impl Ranges {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> RangesBuilder {
         RangesBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> RangesBuilder {
         RangesBuilder {
             port: Some(self.port),
@@ -106,7 +106,7 @@ impl RangesBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Ranges, ::hwcloud_core::BuildError> {
         Ok(Ranges {
             port: self

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for CreateJobInput {
 }
 
 impl CreateJobInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> CreateJobInputBuilder {
         CreateJobInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateJobInputBuilder {
         CreateJobInputBuilder {
             body: self.body.into_builder(),
@@ -92,7 +92,7 @@ impl CreateJobInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateJobInput, ::hwcloud_core::BuildError> {
         Ok(CreateJobInput {
             body: self.body.build()?,

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for CreateJobBody {
 }
 
 impl CreateJobBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateJobBodyBuilder {
         CreateJobBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateJobBodyBuilder {
         CreateJobBodyBuilder {
             name: Some(self.name),
@@ -102,7 +102,7 @@ impl CreateJobBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateJobBody, ::hwcloud_core::BuildError> {
         Ok(CreateJobBody {
             name: self

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Job {
 }
 
 impl Job {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> JobBuilder {
         JobBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> JobBuilder {
         JobBuilder {
             id: self.id,
@@ -88,7 +88,7 @@ impl JobBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Job, ::hwcloud_core::BuildError> {
         Ok(Job {
             id: self.id,

@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for Owner {
 }
 
 impl Owner {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> OwnerBuilder {
         OwnerBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> OwnerBuilder {
         OwnerBuilder {
             user_id: self.user_id,
@@ -72,7 +72,7 @@ impl OwnerBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Owner, ::hwcloud_core::BuildError> {
         Ok(Owner {
             user_id: self.user_id,

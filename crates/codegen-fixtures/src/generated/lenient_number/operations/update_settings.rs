@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for UpdateSettingsInput {
 }
 
 impl UpdateSettingsInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> UpdateSettingsInputBuilder {
         UpdateSettingsInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> UpdateSettingsInputBuilder {
         UpdateSettingsInputBuilder {
             body: self.body.into_builder(),
@@ -74,7 +74,7 @@ impl UpdateSettingsInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<UpdateSettingsInput, ::hwcloud_core::BuildError> {
         Ok(UpdateSettingsInput {
             body: self.body.build()?,

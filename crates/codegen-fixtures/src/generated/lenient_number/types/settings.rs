@@ -27,12 +27,12 @@ impl ::std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SettingsBuilder {
         SettingsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SettingsBuilder {
         SettingsBuilder {
             bandwidth_limit_mb: self.bandwidth_limit_mb,
@@ -65,7 +65,7 @@ impl SettingsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Settings, ::hwcloud_core::BuildError> {
         Ok(Settings {
             bandwidth_limit_mb: self.bandwidth_limit_mb,

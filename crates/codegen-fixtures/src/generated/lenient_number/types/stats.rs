@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Stats {
 }
 
 impl Stats {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> StatsBuilder {
         StatsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> StatsBuilder {
         StatsBuilder {
             offset: self.offset,
@@ -86,7 +86,7 @@ impl StatsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Stats, ::hwcloud_core::BuildError> {
         Ok(Stats {
             offset: self.offset,

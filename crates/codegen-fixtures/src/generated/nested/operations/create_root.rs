@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for CreateRootInput {
 }
 
 impl CreateRootInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> CreateRootInputBuilder {
         CreateRootInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateRootInputBuilder {
         CreateRootInputBuilder {
             body: self.body.into_builder(),
@@ -74,7 +74,7 @@ impl CreateRootInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateRootInput, ::hwcloud_core::BuildError> {
         Ok(CreateRootInput {
             body: self.body.build()?,

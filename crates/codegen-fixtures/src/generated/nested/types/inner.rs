@@ -25,12 +25,12 @@ impl ::std::fmt::Debug for Inner {
 }
 
 impl Inner {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> InnerBuilder {
         InnerBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> InnerBuilder {
         InnerBuilder { label: self.label }
     }
@@ -65,7 +65,7 @@ impl InnerBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Inner, ::hwcloud_core::BuildError> {
         Ok(Inner { label: self.label })
     }

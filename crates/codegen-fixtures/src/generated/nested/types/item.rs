@@ -36,12 +36,12 @@ impl ::std::fmt::Debug for Item {
 }
 
 impl Item {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ItemBuilder {
         ItemBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ItemBuilder {
         ItemBuilder {
             name: Some(self.name),
@@ -105,7 +105,7 @@ impl ItemBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Item, ::hwcloud_core::BuildError> {
         Ok(Item {
             name: self.name.ok_or(::hwcloud_core::BuildError::missing("Item", "name"))?,

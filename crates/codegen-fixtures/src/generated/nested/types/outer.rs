@@ -32,12 +32,12 @@ impl ::std::fmt::Debug for Outer {
 }
 
 impl Outer {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> OuterBuilder {
         OuterBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> OuterBuilder {
         OuterBuilder {
             name: Some(self.name),
@@ -105,7 +105,7 @@ impl OuterBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Outer, ::hwcloud_core::BuildError> {
         Ok(Outer {
             name: self.name.ok_or(::hwcloud_core::BuildError::missing("Outer", "name"))?,

@@ -22,12 +22,12 @@ impl ::std::fmt::Debug for Root {
 }
 
 impl Root {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> RootBuilder {
         RootBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> RootBuilder {
         RootBuilder {
             outer: Some(self.outer),
@@ -65,7 +65,7 @@ impl RootBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Root, ::hwcloud_core::BuildError> {
         Ok(Root {
             outer: self

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Endpoint {
 }
 
 impl Endpoint {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> EndpointBuilder {
         EndpointBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> EndpointBuilder {
         EndpointBuilder {
             id: self.id,
@@ -93,7 +93,7 @@ impl EndpointBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Endpoint, ::hwcloud_core::BuildError> {
         Ok(Endpoint {
             id: self.id,

@@ -37,22 +37,22 @@ impl ::std::fmt::Debug for ShowPaletteInput {
 }
 
 impl ShowPaletteInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowPaletteInputBuilder {
         ShowPaletteInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowPaletteInputBuilder {
         ShowPaletteInputBuilder {}
     }
 }
 
 /// Builder for [`ShowPaletteInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowPaletteInputBuilder {}
 impl ShowPaletteInputBuilder {
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ShowPaletteInput, ::hwcloud_core::BuildError> {
         Ok(ShowPaletteInput {})
     }

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Palette {
 }
 
 impl Palette {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> PaletteBuilder {
         PaletteBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> PaletteBuilder {
         PaletteBuilder {
             primary: self.primary,
@@ -83,7 +83,7 @@ impl PaletteBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Palette, ::hwcloud_core::BuildError> {
         Ok(Palette {
             primary: self.primary,

@@ -64,12 +64,12 @@ impl ::std::fmt::Debug for ShowThingInput {
 }
 
 impl ShowThingInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowThingInputBuilder {
         ShowThingInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowThingInputBuilder {
         ShowThingInputBuilder {
             thing_id: Some(self.thing_id),
@@ -82,7 +82,7 @@ impl ShowThingInput {
 }
 
 /// Builder for [`ShowThingInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowThingInputBuilder {
     thing_id: Option<String>,
     limit: Option<i32>,
@@ -122,7 +122,7 @@ impl ShowThingInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ShowThingInput, ::hwcloud_core::BuildError> {
         Ok(ShowThingInput {
             thing_id: self

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for ShowThingNameInput {
 }
 
 impl ShowThingNameInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> ShowThingNameInputBuilder {
         ShowThingNameInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ShowThingNameInputBuilder {
         ShowThingNameInputBuilder {
             thing_id: Some(self.thing_id),
@@ -56,7 +56,7 @@ impl ShowThingNameInput {
 }
 
 /// Builder for [`ShowThingNameInput`]: a setter per parameter and per top-level body field.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShowThingNameInputBuilder {
     thing_id: Option<String>,
 }
@@ -68,7 +68,7 @@ impl ShowThingNameInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ShowThingNameInput, ::hwcloud_core::BuildError> {
         Ok(ShowThingNameInput {
             thing_id: self

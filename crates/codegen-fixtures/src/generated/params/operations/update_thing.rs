@@ -50,12 +50,12 @@ impl ::std::fmt::Debug for UpdateThingInput {
 }
 
 impl UpdateThingInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> UpdateThingInputBuilder {
         UpdateThingInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> UpdateThingInputBuilder {
         UpdateThingInputBuilder {
             thing_id: Some(self.thing_id),
@@ -104,7 +104,7 @@ impl UpdateThingInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<UpdateThingInput, ::hwcloud_core::BuildError> {
         Ok(UpdateThingInput {
             thing_id: self

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Thing {
 }
 
 impl Thing {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ThingBuilder {
         ThingBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ThingBuilder {
         ThingBuilder {
             thing_id: self.thing_id,
@@ -83,7 +83,7 @@ impl ThingBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Thing, ::hwcloud_core::BuildError> {
         Ok(Thing {
             thing_id: self.thing_id,

@@ -27,12 +27,12 @@ impl ::std::fmt::Debug for ThingUpdate {
 }
 
 impl ThingUpdate {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ThingUpdateBuilder {
         ThingUpdateBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ThingUpdateBuilder {
         ThingUpdateBuilder {
             name: Some(self.name),
@@ -73,7 +73,7 @@ impl ThingUpdateBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ThingUpdate, ::hwcloud_core::BuildError> {
         Ok(ThingUpdate {
             name: self

@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for CreateWidgetInput {
 }
 
 impl CreateWidgetInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> CreateWidgetInputBuilder {
         CreateWidgetInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateWidgetInputBuilder {
         CreateWidgetInputBuilder {
             body: self.body.into_builder(),
@@ -110,7 +110,7 @@ impl CreateWidgetInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateWidgetInput, ::hwcloud_core::BuildError> {
         Ok(CreateWidgetInput {
             body: self.body.build()?,

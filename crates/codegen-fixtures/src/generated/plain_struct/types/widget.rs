@@ -56,12 +56,12 @@ impl ::std::fmt::Debug for Widget {
 }
 
 impl Widget {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> WidgetBuilder {
         WidgetBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> WidgetBuilder {
         WidgetBuilder {
             name: Some(self.name),
@@ -142,7 +142,7 @@ impl WidgetBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Widget, ::hwcloud_core::BuildError> {
         Ok(Widget {
             name: self

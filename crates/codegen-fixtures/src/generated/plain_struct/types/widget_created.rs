@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for WidgetCreated {
 }
 
 impl WidgetCreated {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> WidgetCreatedBuilder {
         WidgetCreatedBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> WidgetCreatedBuilder {
         WidgetCreatedBuilder {
             id: self.id,
@@ -70,7 +70,7 @@ impl WidgetCreatedBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<WidgetCreated, ::hwcloud_core::BuildError> {
         Ok(WidgetCreated {
             id: self.id,

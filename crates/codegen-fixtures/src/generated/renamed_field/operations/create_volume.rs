@@ -42,12 +42,12 @@ impl ::std::fmt::Debug for CreateVolumeInput {
 }
 
 impl CreateVolumeInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> CreateVolumeInputBuilder {
         CreateVolumeInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateVolumeInputBuilder {
         CreateVolumeInputBuilder {
             body: self.body.into_builder(),
@@ -92,7 +92,7 @@ impl CreateVolumeInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateVolumeInput, ::hwcloud_core::BuildError> {
         Ok(CreateVolumeInput {
             body: self.body.build()?,

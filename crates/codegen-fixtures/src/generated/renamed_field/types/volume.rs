@@ -45,12 +45,12 @@ impl ::std::fmt::Debug for Volume {
 }
 
 impl Volume {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> VolumeBuilder {
         VolumeBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> VolumeBuilder {
         VolumeBuilder {
             subvolumes: self.subvolumes,
@@ -109,7 +109,7 @@ impl VolumeBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Volume, ::hwcloud_core::BuildError> {
         Ok(Volume {
             subvolumes: self.subvolumes,

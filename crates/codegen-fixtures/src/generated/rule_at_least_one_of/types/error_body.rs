@@ -23,12 +23,12 @@ impl ::std::fmt::Debug for ErrorBody {
 }
 
 impl ErrorBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> ErrorBodyBuilder {
         ErrorBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> ErrorBodyBuilder {
         ErrorBodyBuilder {
             error_code: self.error_code,
@@ -61,7 +61,7 @@ impl ErrorBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<ErrorBody, ::hwcloud_core::BuildError> {
         Ok(ErrorBody {
             error_code: self.error_code,

@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for Instance {
 }
 
 impl Instance {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> InstanceBuilder {
         InstanceBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> InstanceBuilder {
         InstanceBuilder {
             id: self.id,
@@ -84,7 +84,7 @@ impl InstanceBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Instance, ::hwcloud_core::BuildError> {
         Ok(Instance {
             id: self.id,

@@ -24,12 +24,12 @@ impl ::std::fmt::Debug for CreateTaskBody {
 }
 
 impl CreateTaskBody {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CreateTaskBodyBuilder {
         CreateTaskBodyBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CreateTaskBodyBuilder {
         CreateTaskBodyBuilder {
             kind: Some(self.kind),
@@ -69,7 +69,7 @@ impl CreateTaskBodyBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<CreateTaskBody, ::hwcloud_core::BuildError> {
         Ok(CreateTaskBody {
             kind: self

@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Target {
 }
 
 impl Target {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> TargetBuilder {
         TargetBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> TargetBuilder {
         TargetBuilder {
             id: self.id,
@@ -97,7 +97,7 @@ impl TargetBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Target, ::hwcloud_core::BuildError> {
         Ok(Target {
             id: self.id,

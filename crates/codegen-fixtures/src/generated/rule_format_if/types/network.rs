@@ -30,12 +30,12 @@ impl ::std::fmt::Debug for Network {
 }
 
 impl Network {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> NetworkBuilder {
         NetworkBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> NetworkBuilder {
         NetworkBuilder {
             use_ipv6: self.use_ipv6,
@@ -95,7 +95,7 @@ impl NetworkBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Network, ::hwcloud_core::BuildError> {
         Ok(Network {
             use_ipv6: self.use_ipv6,

@@ -50,12 +50,12 @@ impl ::std::fmt::Debug for LoginInput {
 }
 
 impl LoginInput {
-    /// A builder with nothing set.
+    /// A builder with every member unset.
     pub fn builder() -> LoginInputBuilder {
         LoginInputBuilder::default()
     }
 
-    /// A builder holding this input, to change parts of it.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> LoginInputBuilder {
         LoginInputBuilder {
             auth_token: Some(self.auth_token),
@@ -110,7 +110,7 @@ impl LoginInputBuilder {
         self
     }
 
-    /// Builds the input, or names the first required parameter or field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<LoginInput, ::hwcloud_core::BuildError> {
         Ok(LoginInput {
             auth_token: self

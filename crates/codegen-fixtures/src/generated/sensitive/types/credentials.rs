@@ -31,12 +31,12 @@ impl ::std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> CredentialsBuilder {
         CredentialsBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> CredentialsBuilder {
         CredentialsBuilder {
             user: Some(self.user),
@@ -85,7 +85,7 @@ impl CredentialsBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Credentials, ::hwcloud_core::BuildError> {
         Ok(Credentials {
             user: self

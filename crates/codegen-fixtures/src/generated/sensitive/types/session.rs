@@ -35,12 +35,12 @@ impl ::std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// A builder with every field unset.
+    /// A builder with every member unset.
     pub fn builder() -> SessionBuilder {
         SessionBuilder::default()
     }
 
-    /// A builder holding this value's fields, to change some of them.
+    /// A builder holding this value's members, to change some of them.
     pub fn into_builder(self) -> SessionBuilder {
         SessionBuilder {
             user: self.user,
@@ -83,7 +83,7 @@ impl SessionBuilder {
         self
     }
 
-    /// Builds the value, or names the first required field left unset.
+    /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Session, ::hwcloud_core::BuildError> {
         Ok(Session {
             user: self.user,
