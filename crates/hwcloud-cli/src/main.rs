@@ -9,6 +9,7 @@ mod client_flags;
 mod demo;
 mod emulator_cmd;
 mod field_order;
+mod from_source;
 #[rustfmt::skip]
 mod generated;
 mod output;
@@ -32,7 +33,7 @@ fn cli() -> Command {
         .subcommand(wait::dcs_task_command())
         .subcommand(wait::dcs_job_command())
         .args(client_flags::args(&client_flags::ALL, true));
-    let sms = generated::sms::command()
+    let sms = from_source::augment(generated::sms::command())
         .subcommand(wait::sms_task_command())
         .args(client_flags::args(&client_flags::ALL, true));
     let demo = demo::command().args(client_flags::args(&client_flags::DEMO, true));
@@ -228,6 +229,9 @@ async fn dispatch(root: &ArgMatches, service: &str, m: &ArgMatches) -> Result<()
             let client: hwcloud_sms::Client = build_client(&flags)?;
             match op {
                 wait::SMS_TASK => wait::sms_task(&client, sub).await?,
+                from_source::CREATE_TASK if from_source::requested(sub) => {
+                    from_source::create_task(&client, sub, skip).await?
+                }
                 _ => generated::sms::run(&client, op, sub, skip).await?,
             }
         }

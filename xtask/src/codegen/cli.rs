@@ -4,7 +4,7 @@
 //! client. Helpers it calls (`crate::runner`) are hand-written in `hwcloud-cli`.
 
 use crate::spec::ir::{self, Type};
-use heck::{ToKebabCase, ToSnakeCase};
+use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -53,6 +53,7 @@ pub fn cli_file(spec: &ir::Spec) -> TokenStream {
     let about = format!("{} {}", spec.service.title, spec.service.api_version);
     let mut subcommands = Vec::new();
     let mut arms = Vec::new();
+    let mut tables = Vec::new();
     for op in &spec.operations {
         let cmd = op.name.to_kebab_case();
         let method = format_ident!("{}", op.name.to_snake_case());
@@ -107,8 +108,16 @@ pub fn cli_file(spec: &ir::Spec) -> TokenStream {
             args.push(quote! {
                 .arg(clap::Arg::new("body").long("body").value_name("FILE|-").help(#body_help))
             });
+            let table = format_ident!("{}_BODY_FIELDS", op.name.to_shouty_snake_case());
+            let table_doc = format!(
+                " Body-field flags of `{cmd}`: wire name, flag, how its text becomes JSON."
+            );
+            tables.push(quote! {
+                #[doc = #table_doc]
+                pub const #table: &[(&str, &str, crate::runner::FieldKind)] = &[ #( #fields ),* ];
+            });
             sets.push(quote! {
-                if let Some(body) = crate::runner::body::<#krate::types::#bt>(m, &[ #( #fields ),* ])? {
+                if let Some(body) = crate::runner::body::<#krate::types::#bt>(m, #table)? {
                     r = r.body(body);
                 }
             });
@@ -140,6 +149,8 @@ pub fn cli_file(spec: &ir::Spec) -> TokenStream {
     let command_doc = format!(" The `hwcloud {service}` command and its operation subcommands.");
     quote! {
         #![doc = #doc]
+
+        #( #tables )*
 
         #[doc = #command_doc]
         pub fn command() -> clap::Command {

@@ -3,6 +3,66 @@
 
 //! The `hwcloud dcs` subcommands, one per operation of the spec.
 
+/// Body-field flags of `create-migration-task`: wire name, flag, how its text becomes JSON.
+pub const CREATE_MIGRATION_TASK_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[
+    ("task_name", "task-name", crate::runner::FieldKind::Text),
+    ("description", "description", crate::runner::FieldKind::Text),
+    ("migration_type", "migration-type", crate::runner::FieldKind::Text),
+    ("migration_method", "migration-method", crate::runner::FieldKind::Text),
+    ("network_type", "network-type", crate::runner::FieldKind::Text),
+];
+
+/// Body-field flags of `create-online-migration-task`: wire name, flag, how its text becomes JSON.
+pub const CREATE_ONLINE_MIGRATION_TASK_BODY_FIELDS: &[(
+    &str,
+    &str,
+    crate::runner::FieldKind,
+)] = &[
+    ("name", "name", crate::runner::FieldKind::Text),
+    ("description", "description", crate::runner::FieldKind::Text),
+    ("vpc_id", "vpc-id", crate::runner::FieldKind::Text),
+    ("subnet_id", "subnet-id", crate::runner::FieldKind::Text),
+    ("security_group_id", "security-group-id", crate::runner::FieldKind::Text),
+];
+
+/// Body-field flags of `set-online-migration-task`: wire name, flag, how its text becomes JSON.
+pub const SET_ONLINE_MIGRATION_TASK_BODY_FIELDS: &[(
+    &str,
+    &str,
+    crate::runner::FieldKind,
+)] = &[
+    ("migration_method", "migration-method", crate::runner::FieldKind::Text),
+    ("resume_mode", "resume-mode", crate::runner::FieldKind::Text),
+    ("bandwidth_limit_mb", "bandwidth-limit-mb", crate::runner::FieldKind::Text),
+];
+
+/// Body-field flags of `batch-stop-migration-tasks`: wire name, flag, how its text becomes JSON.
+pub const BATCH_STOP_MIGRATION_TASKS_BODY_FIELDS: &[(
+    &str,
+    &str,
+    crate::runner::FieldKind,
+)] = &[];
+
+/// Body-field flags of `batch-restart-online-migration-tasks`: wire name, flag, how its text becomes JSON.
+pub const BATCH_RESTART_ONLINE_MIGRATION_TASKS_BODY_FIELDS: &[(
+    &str,
+    &str,
+    crate::runner::FieldKind,
+)] = &[];
+
+/// Body-field flags of `delete-migration-task`: wire name, flag, how its text becomes JSON.
+pub const DELETE_MIGRATION_TASK_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[];
+
+/// Body-field flags of `update-migration-task`: wire name, flag, how its text becomes JSON.
+pub const UPDATE_MIGRATION_TASK_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[
+    ("resume_mode", "resume-mode", crate::runner::FieldKind::Text),
+];
+
+/// Body-field flags of `exchange-instance-ip`: wire name, flag, how its text becomes JSON.
+pub const EXCHANGE_INSTANCE_IP_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[
+    ("is_exchange_domain", "is-exchange-domain", crate::runner::FieldKind::Bool),
+];
+
 /// The `hwcloud dcs` command and its operation subcommands.
 pub fn command() -> clap::Command {
     clap::Command::new("dcs")
@@ -311,6 +371,219 @@ pub fn command() -> clap::Command {
                         .help("Job ID (job_id of CreateOnlineMigrationTask). [path]"),
                 ),
         )
+        .subcommand(
+            clap::Command::new("update-migration-task")
+                .about("Change the reconnect (resume) mode of a migration task.")
+                .arg(
+                    clap::Arg::new("task-id")
+                        .long("task-id")
+                        .value_name("task-id")
+                        .required(true)
+                        .help("Migration task ID. [path]"),
+                )
+                .arg(
+                    clap::Arg::new("resume-mode")
+                        .long("resume-mode")
+                        .value_name("resume-mode")
+                        .help("Body field `resume_mode`: New reconnect mode."),
+                )
+                .arg(
+                    clap::Arg::new("body")
+                        .long("body")
+                        .value_name("FILE|-")
+                        .help(
+                            "Request body (UpdateMigrationTaskBody) as JSON from FILE, or `-` for stdin; field flags override its top-level fields",
+                        ),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("exchange-instance-ip")
+                .about(
+                    "Swap the IP addresses of the source and target instances (cutover).",
+                )
+                .arg(
+                    clap::Arg::new("task-id")
+                        .long("task-id")
+                        .value_name("task-id")
+                        .required(true)
+                        .help("Migration task ID. [path]"),
+                )
+                .arg(
+                    clap::Arg::new("is-exchange-domain")
+                        .long("is-exchange-domain")
+                        .value_name("is-exchange-domain")
+                        .help(
+                            "Body field `is_exchange_domain`: Whether the domain names are swapped too.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body")
+                        .long("body")
+                        .value_name("FILE|-")
+                        .help(
+                            "Request body (ExchangeInstanceIpBody) as JSON from FILE, or `-` for stdin; field flags override its top-level fields",
+                        ),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("rollback-exchange-instance-ip")
+                .about("Undo an IP switch.")
+                .arg(
+                    clap::Arg::new("task-id")
+                        .long("task-id")
+                        .value_name("task-id")
+                        .required(true)
+                        .help("Migration task ID. [path]"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("list-instances")
+                .about("List DCS instances, a page at a time.")
+                .arg(
+                    clap::Arg::new("instance-id")
+                        .long("instance-id")
+                        .value_name("instance-id")
+                        .required(false)
+                        .help("Only the instance with this ID. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("include-failure")
+                        .long("include-failure")
+                        .value_name("include-failure")
+                        .required(false)
+                        .help(
+                            "\"true\" to count instances whose creation failed. [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("include-delete")
+                        .long("include-delete")
+                        .value_name("include-delete")
+                        .required(false)
+                        .help("\"true\" to count deleted instances. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("name")
+                        .long("name")
+                        .value_name("name")
+                        .required(false)
+                        .help(
+                            "Instances whose name contains this (see name_equal). [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("offset")
+                        .long("offset")
+                        .value_name("offset")
+                        .required(false)
+                        .help("Index of the first instance returned. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("limit")
+                        .long("limit")
+                        .value_name("limit")
+                        .required(false)
+                        .help("Page size. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("status")
+                        .long("status")
+                        .value_name("status")
+                        .required(false)
+                        .help("Only instances in this state. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("name-equal")
+                        .long("name-equal")
+                        .value_name("name-equal")
+                        .required(false)
+                        .help(
+                            "\"true\" to match name exactly instead of as a part. [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("tags")
+                        .long("tags")
+                        .value_name("tags")
+                        .required(false)
+                        .help(
+                            "Tag filter key=value[,key=value…]; all given pairs must match. [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("ip")
+                        .long("ip")
+                        .value_name("ip")
+                        .required(false)
+                        .help("Only the instance reached at this IP address. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("all")
+                        .long("all")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Follow pagination and print every item"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("show-instance")
+                .about("Show one DCS instance.")
+                .arg(
+                    clap::Arg::new("instance-id")
+                        .long("instance-id")
+                        .value_name("instance-id")
+                        .required(true)
+                        .help("Instance ID. [path]"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("list-backup-records")
+                .about("List the backups of an instance, a page at a time.")
+                .arg(
+                    clap::Arg::new("instance-id")
+                        .long("instance-id")
+                        .value_name("instance-id")
+                        .required(true)
+                        .help("Instance ID. [path]"),
+                )
+                .arg(
+                    clap::Arg::new("begin-time")
+                        .long("begin-time")
+                        .value_name("begin-time")
+                        .required(false)
+                        .help(
+                            "Only backups from this UTC time on, yyyyMMddHHmmss (e.g. 20170718235959). [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("end-time")
+                        .long("end-time")
+                        .value_name("end-time")
+                        .required(false)
+                        .help(
+                            "Only backups up to this UTC time, yyyyMMddHHmmss. [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("offset")
+                        .long("offset")
+                        .value_name("offset")
+                        .required(false)
+                        .help("Index of the first record returned. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("limit")
+                        .long("limit")
+                        .value_name("limit")
+                        .required(false)
+                        .help("Page size. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("all")
+                        .long("all")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Follow pagination and print every item"),
+                ),
+        )
 }
 
 /// Runs operation subcommand `name` with its matches.
@@ -327,20 +600,7 @@ pub async fn run(
             let mut r = client.create_migration_task();
             if let Some(body) = crate::runner::body::<
                 hwcloud_dcs::types::CreateMigrationTaskBody,
-            >(
-                m,
-                &[
-                    ("task_name", "task-name", crate::runner::FieldKind::Text),
-                    ("description", "description", crate::runner::FieldKind::Text),
-                    ("migration_type", "migration-type", crate::runner::FieldKind::Text),
-                    (
-                        "migration_method",
-                        "migration-method",
-                        crate::runner::FieldKind::Text,
-                    ),
-                    ("network_type", "network-type", crate::runner::FieldKind::Text),
-                ],
-            )? {
+            >(m, CREATE_MIGRATION_TASK_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -352,20 +612,7 @@ pub async fn run(
             let mut r = client.create_online_migration_task();
             if let Some(body) = crate::runner::body::<
                 hwcloud_dcs::types::CreateOnlineMigrationTaskBody,
-            >(
-                m,
-                &[
-                    ("name", "name", crate::runner::FieldKind::Text),
-                    ("description", "description", crate::runner::FieldKind::Text),
-                    ("vpc_id", "vpc-id", crate::runner::FieldKind::Text),
-                    ("subnet_id", "subnet-id", crate::runner::FieldKind::Text),
-                    (
-                        "security_group_id",
-                        "security-group-id",
-                        crate::runner::FieldKind::Text,
-                    ),
-                ],
-            )? {
+            >(m, CREATE_ONLINE_MIGRATION_TASK_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -380,22 +627,7 @@ pub async fn run(
             }
             if let Some(body) = crate::runner::body::<
                 hwcloud_dcs::types::SetOnlineMigrationTaskBody,
-            >(
-                m,
-                &[
-                    (
-                        "migration_method",
-                        "migration-method",
-                        crate::runner::FieldKind::Text,
-                    ),
-                    ("resume_mode", "resume-mode", crate::runner::FieldKind::Text),
-                    (
-                        "bandwidth_limit_mb",
-                        "bandwidth-limit-mb",
-                        crate::runner::FieldKind::Text,
-                    ),
-                ],
-            )? {
+            >(m, SET_ONLINE_MIGRATION_TASK_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -466,7 +698,7 @@ pub async fn run(
             let mut r = client.batch_stop_migration_tasks();
             if let Some(body) = crate::runner::body::<
                 hwcloud_dcs::types::BatchStopMigrationTasksBody,
-            >(m, &[])? {
+            >(m, BATCH_STOP_MIGRATION_TASKS_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -478,7 +710,7 @@ pub async fn run(
             let mut r = client.batch_restart_online_migration_tasks();
             if let Some(body) = crate::runner::body::<
                 hwcloud_dcs::types::BatchRestartMigrationTasksBody,
-            >(m, &[])? {
+            >(m, BATCH_RESTART_ONLINE_MIGRATION_TASKS_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -490,7 +722,7 @@ pub async fn run(
             let mut r = client.delete_migration_task();
             if let Some(body) = crate::runner::body::<
                 hwcloud_dcs::types::DeleteMigrationTaskBody,
-            >(m, &[])? {
+            >(m, DELETE_MIGRATION_TASK_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -527,6 +759,121 @@ pub async fn run(
             }
             if skip_validation {
                 r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "update-migration-task" => {
+            let mut r = client.update_migration_task();
+            if let Some(v) = crate::runner::flag::<String>(m, "task-id")? {
+                r = r.task_id(v);
+            }
+            if let Some(body) = crate::runner::body::<
+                hwcloud_dcs::types::UpdateMigrationTaskBody,
+            >(m, UPDATE_MIGRATION_TASK_BODY_FIELDS)? {
+                r = r.body(body);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "exchange-instance-ip" => {
+            let mut r = client.exchange_instance_ip();
+            if let Some(v) = crate::runner::flag::<String>(m, "task-id")? {
+                r = r.task_id(v);
+            }
+            if let Some(body) = crate::runner::body::<
+                hwcloud_dcs::types::ExchangeInstanceIpBody,
+            >(m, EXCHANGE_INSTANCE_IP_BODY_FIELDS)? {
+                r = r.body(body);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "rollback-exchange-instance-ip" => {
+            let mut r = client.rollback_exchange_instance_ip();
+            if let Some(v) = crate::runner::flag::<String>(m, "task-id")? {
+                r = r.task_id(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "list-instances" => {
+            let mut r = client.list_instances();
+            if let Some(v) = crate::runner::flag::<String>(m, "instance-id")? {
+                r = r.instance_id(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "include-failure")? {
+                r = r.include_failure(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "include-delete")? {
+                r = r.include_delete(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "name")? {
+                r = r.name(v);
+            }
+            if let Some(v) = crate::runner::flag::<i32>(m, "offset")? {
+                r = r.offset(v);
+            }
+            if let Some(v) = crate::runner::flag::<i32>(m, "limit")? {
+                r = r.limit(v);
+            }
+            if let Some(v) = crate::runner::enum_flag::<InstanceStatus>(m, "status")? {
+                r = r.status(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "name-equal")? {
+                r = r.name_equal(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "tags")? {
+                r = r.tags(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "ip")? {
+                r = r.ip(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            if m.get_flag("all") {
+                return crate::runner::collect_items(r.into_items()?).await;
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "show-instance" => {
+            let mut r = client.show_instance();
+            if let Some(v) = crate::runner::flag::<String>(m, "instance-id")? {
+                r = r.instance_id(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "list-backup-records" => {
+            let mut r = client.list_backup_records();
+            if let Some(v) = crate::runner::flag::<String>(m, "instance-id")? {
+                r = r.instance_id(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "begin-time")? {
+                r = r.begin_time(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "end-time")? {
+                r = r.end_time(v);
+            }
+            if let Some(v) = crate::runner::flag::<i32>(m, "offset")? {
+                r = r.offset(v);
+            }
+            if let Some(v) = crate::runner::flag::<i32>(m, "limit")? {
+                r = r.limit(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            if m.get_flag("all") {
+                return crate::runner::collect_items(r.into_items()?).await;
             }
             crate::runner::finish(r.send().await)
         }

@@ -3,6 +3,75 @@
 
 //! The `hwcloud sms` subcommands, one per operation of the spec.
 
+/// Body-field flags of `create-task`: wire name, flag, how its text becomes JSON.
+pub const CREATE_TASK_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[
+    ("name", "name", crate::runner::FieldKind::Text),
+    ("type", "type", crate::runner::FieldKind::Text),
+    ("start_target_server", "start-target-server", crate::runner::FieldKind::Bool),
+    ("auto_start", "auto-start", crate::runner::FieldKind::Bool),
+    ("os_type", "os-type", crate::runner::FieldKind::Text),
+    ("migration_ip", "migration-ip", crate::runner::FieldKind::Text),
+    ("region_name", "region-name", crate::runner::FieldKind::Text),
+    ("region_id", "region-id", crate::runner::FieldKind::Text),
+    ("project_name", "project-name", crate::runner::FieldKind::Text),
+    ("project_id", "body-project-id", crate::runner::FieldKind::Text),
+    ("priority", "priority", crate::runner::FieldKind::Int),
+    ("vm_template_id", "vm-template-id", crate::runner::FieldKind::Text),
+    ("clonevm_template_id", "clonevm-template-id", crate::runner::FieldKind::Text),
+    ("use_public_ip", "use-public-ip", crate::runner::FieldKind::Bool),
+    ("use_ipv6", "use-ipv6", crate::runner::FieldKind::Bool),
+    ("syncing", "syncing", crate::runner::FieldKind::Bool),
+    ("exist_server", "exist-server", crate::runner::FieldKind::Bool),
+    ("start_network_check", "start-network-check", crate::runner::FieldKind::Bool),
+    ("speed_limit", "speed-limit", crate::runner::FieldKind::Int),
+    ("over_speed_threshold", "over-speed-threshold", crate::runner::FieldKind::Float),
+    (
+        "is_need_consistency_check",
+        "is-need-consistency-check",
+        crate::runner::FieldKind::Bool,
+    ),
+    ("need_migration_test", "need-migration-test", crate::runner::FieldKind::Bool),
+];
+
+/// Body-field flags of `update-task-status`: wire name, flag, how its text becomes JSON.
+pub const UPDATE_TASK_STATUS_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[
+    ("operation", "operation", crate::runner::FieldKind::Text),
+    ("template_id", "template-id", crate::runner::FieldKind::Text),
+    ("switch_hce", "switch-hce", crate::runner::FieldKind::Bool),
+    (
+        "is_need_consistency_check",
+        "is-need-consistency-check",
+        crate::runner::FieldKind::Bool,
+    ),
+];
+
+/// Body-field flags of `delete-tasks`: wire name, flag, how its text becomes JSON.
+pub const DELETE_TASKS_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[];
+
+/// Body-field flags of `update-task`: wire name, flag, how its text becomes JSON.
+pub const UPDATE_TASK_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[
+    ("name", "name", crate::runner::FieldKind::Text),
+    ("type", "type", crate::runner::FieldKind::Text),
+    ("region_id", "region-id", crate::runner::FieldKind::Text),
+    ("region_name", "region-name", crate::runner::FieldKind::Text),
+    ("project_id", "body-project-id", crate::runner::FieldKind::Text),
+    ("project_name", "project-name", crate::runner::FieldKind::Text),
+    ("enterprise_project", "enterprise-project", crate::runner::FieldKind::Text),
+    ("exist_server", "exist-server", crate::runner::FieldKind::Bool),
+    ("migration_ip", "migration-ip", crate::runner::FieldKind::Text),
+    ("use_ipv6", "use-ipv6", crate::runner::FieldKind::Bool),
+    ("use_public_ip", "use-public-ip", crate::runner::FieldKind::Bool),
+    ("speed_limit", "speed-limit", crate::runner::FieldKind::Int),
+    ("image_disk_id", "image-disk-id", crate::runner::FieldKind::Text),
+    ("vm_template_id", "vm-template-id", crate::runner::FieldKind::Text),
+    ("target_disk_ids", "target-disk-ids", crate::runner::FieldKind::Text),
+    ("snapshot_ids", "snapshot-ids", crate::runner::FieldKind::Text),
+    ("cutovered_snapshot_ids", "cutovered-snapshot-ids", crate::runner::FieldKind::Text),
+];
+
+/// Body-field flags of `update-speed`: wire name, flag, how its text becomes JSON.
+pub const UPDATE_SPEED_BODY_FIELDS: &[(&str, &str, crate::runner::FieldKind)] = &[];
+
 /// The `hwcloud sms` command and its operation subcommands.
 pub fn command() -> clap::Command {
     clap::Command::new("sms")
@@ -332,6 +401,293 @@ pub fn command() -> clap::Command {
                         ),
                 ),
         )
+        .subcommand(
+            clap::Command::new("show-server")
+                .about(
+                    "Show a registered source server with its disks and the recommended target layout.",
+                )
+                .arg(
+                    clap::Arg::new("source-id")
+                        .long("source-id")
+                        .value_name("source-id")
+                        .required(true)
+                        .help("Source server ID (from ListServers). [path]"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("list-servers")
+                .about("List registered source servers, a page at a time.")
+                .arg(
+                    clap::Arg::new("state")
+                        .long("state")
+                        .value_name("state")
+                        .required(false)
+                        .help("Only servers in this state. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("name")
+                        .long("name")
+                        .value_name("name")
+                        .required(false)
+                        .help("Only servers with this name. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("id")
+                        .long("id")
+                        .value_name("id")
+                        .required(false)
+                        .help("Only the server with this ID. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("ip")
+                        .long("ip")
+                        .value_name("ip")
+                        .required(false)
+                        .help("Only the server with this IP address. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("ipv6")
+                        .long("ipv6")
+                        .value_name("ipv6")
+                        .required(false)
+                        .help(
+                            "Only the server with this IPv6 address (ip wins when both are given). [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("migproject")
+                        .long("migproject")
+                        .value_name("migproject")
+                        .required(false)
+                        .help("Only servers of this migration project. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("limit")
+                        .long("limit")
+                        .value_name("limit")
+                        .required(false)
+                        .help("Page size; 0 means the default, 200. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("offset")
+                        .long("offset")
+                        .value_name("offset")
+                        .required(false)
+                        .help("Index of the first server returned. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("migration-cycle")
+                        .long("migration-cycle")
+                        .value_name("migration-cycle")
+                        .required(false)
+                        .help("Only servers at this stage. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("connected")
+                        .long("connected")
+                        .value_name("connected")
+                        .required(false)
+                        .help(
+                            "Only servers whose agent is (or is not) connected. [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("enterprise-project-id")
+                        .long("enterprise-project-id")
+                        .value_name("enterprise-project-id")
+                        .required(false)
+                        .help("Only servers of this enterprise project. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("is-consistency-result-exist")
+                        .long("is-consistency-result-exist")
+                        .value_name("is-consistency-result-exist")
+                        .required(false)
+                        .help(
+                            "Only servers with (or without) a consistency-check result. [query]",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("vm-id")
+                        .long("vm-id")
+                        .value_name("vm-id")
+                        .required(false)
+                        .help("Only the server cloned to this VM. [query]"),
+                )
+                .arg(
+                    clap::Arg::new("all")
+                        .long("all")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Follow pagination and print every item"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("update-task")
+                .about("Change the settings of a migration task.")
+                .arg(
+                    clap::Arg::new("task-id")
+                        .long("task-id")
+                        .value_name("task-id")
+                        .required(true)
+                        .help("Migration task ID. [path]"),
+                )
+                .arg(
+                    clap::Arg::new("name")
+                        .long("name")
+                        .value_name("name")
+                        .help("Body field `name`: Task name."),
+                )
+                .arg(
+                    clap::Arg::new("type")
+                        .long("type")
+                        .value_name("type")
+                        .help("Body field `type`: File-level or block-level migration."),
+                )
+                .arg(
+                    clap::Arg::new("region-id")
+                        .long("region-id")
+                        .value_name("region-id")
+                        .help("Body field `region_id`: Target region ID."),
+                )
+                .arg(
+                    clap::Arg::new("region-name")
+                        .long("region-name")
+                        .value_name("region-name")
+                        .help("Body field `region_name`: Target region name."),
+                )
+                .arg(
+                    clap::Arg::new("body-project-id")
+                        .long("body-project-id")
+                        .value_name("body-project-id")
+                        .help("Body field `project_id`: Target project ID."),
+                )
+                .arg(
+                    clap::Arg::new("project-name")
+                        .long("project-name")
+                        .value_name("project-name")
+                        .help("Body field `project_name`: Target project name."),
+                )
+                .arg(
+                    clap::Arg::new("enterprise-project")
+                        .long("enterprise-project")
+                        .value_name("enterprise-project")
+                        .help("Body field `enterprise_project`: Enterprise project ID."),
+                )
+                .arg(
+                    clap::Arg::new("exist-server")
+                        .long("exist-server")
+                        .value_name("exist-server")
+                        .help(
+                            "Body field `exist_server`: Whether the target server exists already.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("migration-ip")
+                        .long("migration-ip")
+                        .value_name("migration-ip")
+                        .help(
+                            "Body field `migration_ip`: Target IP used for the migration (EIP over the Internet, private IP over Direct Connect).",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("use-ipv6")
+                        .long("use-ipv6")
+                        .value_name("use-ipv6")
+                        .help("Body field `use_ipv6`: Whether migration_ip is IPv6."),
+                )
+                .arg(
+                    clap::Arg::new("use-public-ip")
+                        .long("use-public-ip")
+                        .value_name("use-public-ip")
+                        .help(
+                            "Body field `use_public_ip`: Whether the migration runs over a public network.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("speed-limit")
+                        .long("speed-limit")
+                        .value_name("speed-limit")
+                        .help(
+                            "Body field `speed_limit`: Speed limit in Mbit/s; 0 is unlimited.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("image-disk-id")
+                        .long("image-disk-id")
+                        .value_name("image-disk-id")
+                        .help(
+                            "Body field `image_disk_id`: Image proxy disk of the target.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("vm-template-id")
+                        .long("vm-template-id")
+                        .value_name("vm-template-id")
+                        .help("Body field `vm_template_id`: Template ID."),
+                )
+                .arg(
+                    clap::Arg::new("target-disk-ids")
+                        .long("target-disk-ids")
+                        .value_name("target-disk-ids")
+                        .help(
+                            "Body field `target_disk_ids`: Target disk IDs, separated by spaces.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("snapshot-ids")
+                        .long("snapshot-ids")
+                        .value_name("snapshot-ids")
+                        .help(
+                            "Body field `snapshot_ids`: Target snapshot IDs, separated by semicolons.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("cutovered-snapshot-ids")
+                        .long("cutovered-snapshot-ids")
+                        .value_name("cutovered-snapshot-ids")
+                        .help(
+                            "Body field `cutovered_snapshot_ids`: Cutover snapshot IDs.",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body")
+                        .long("body")
+                        .value_name("FILE|-")
+                        .help(
+                            "Request body (PutTaskReq) as JSON from FILE, or `-` for stdin; field flags override its top-level fields",
+                        ),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("shows-speed-limits")
+                .about("Show the speed-limit windows of a migration task.")
+                .arg(
+                    clap::Arg::new("task-id")
+                        .long("task-id")
+                        .value_name("task-id")
+                        .required(true)
+                        .help("Migration task ID. [path]"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("update-speed")
+                .about("Set the speed-limit windows of a migration task.")
+                .arg(
+                    clap::Arg::new("task-id")
+                        .long("task-id")
+                        .value_name("task-id")
+                        .required(true)
+                        .help("Migration task ID. [path]"),
+                )
+                .arg(
+                    clap::Arg::new("body")
+                        .long("body")
+                        .value_name("FILE|-")
+                        .help(
+                            "Request body (SpeedLimitBody) as JSON from FILE, or `-` for stdin; field flags override its top-level fields",
+                        ),
+                ),
+        )
 }
 
 /// Runs operation subcommand `name` with its matches.
@@ -348,57 +704,7 @@ pub async fn run(
             let mut r = client.create_task();
             if let Some(body) = crate::runner::body::<
                 hwcloud_sms::types::PostTask,
-            >(
-                m,
-                &[
-                    ("name", "name", crate::runner::FieldKind::Text),
-                    ("type", "type", crate::runner::FieldKind::Text),
-                    (
-                        "start_target_server",
-                        "start-target-server",
-                        crate::runner::FieldKind::Bool,
-                    ),
-                    ("auto_start", "auto-start", crate::runner::FieldKind::Bool),
-                    ("os_type", "os-type", crate::runner::FieldKind::Text),
-                    ("migration_ip", "migration-ip", crate::runner::FieldKind::Text),
-                    ("region_name", "region-name", crate::runner::FieldKind::Text),
-                    ("region_id", "region-id", crate::runner::FieldKind::Text),
-                    ("project_name", "project-name", crate::runner::FieldKind::Text),
-                    ("project_id", "body-project-id", crate::runner::FieldKind::Text),
-                    ("priority", "priority", crate::runner::FieldKind::Int),
-                    ("vm_template_id", "vm-template-id", crate::runner::FieldKind::Text),
-                    (
-                        "clonevm_template_id",
-                        "clonevm-template-id",
-                        crate::runner::FieldKind::Text,
-                    ),
-                    ("use_public_ip", "use-public-ip", crate::runner::FieldKind::Bool),
-                    ("use_ipv6", "use-ipv6", crate::runner::FieldKind::Bool),
-                    ("syncing", "syncing", crate::runner::FieldKind::Bool),
-                    ("exist_server", "exist-server", crate::runner::FieldKind::Bool),
-                    (
-                        "start_network_check",
-                        "start-network-check",
-                        crate::runner::FieldKind::Bool,
-                    ),
-                    ("speed_limit", "speed-limit", crate::runner::FieldKind::Int),
-                    (
-                        "over_speed_threshold",
-                        "over-speed-threshold",
-                        crate::runner::FieldKind::Float,
-                    ),
-                    (
-                        "is_need_consistency_check",
-                        "is-need-consistency-check",
-                        crate::runner::FieldKind::Bool,
-                    ),
-                    (
-                        "need_migration_test",
-                        "need-migration-test",
-                        crate::runner::FieldKind::Bool,
-                    ),
-                ],
-            )? {
+            >(m, CREATE_TASK_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -454,19 +760,7 @@ pub async fn run(
             }
             if let Some(body) = crate::runner::body::<
                 hwcloud_sms::types::UpdateTaskStatusReq,
-            >(
-                m,
-                &[
-                    ("operation", "operation", crate::runner::FieldKind::Text),
-                    ("template_id", "template-id", crate::runner::FieldKind::Text),
-                    ("switch_hce", "switch-hce", crate::runner::FieldKind::Bool),
-                    (
-                        "is_need_consistency_check",
-                        "is-need-consistency-check",
-                        crate::runner::FieldKind::Bool,
-                    ),
-                ],
-            )? {
+            >(m, UPDATE_TASK_STATUS_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {
@@ -488,7 +782,110 @@ pub async fn run(
             let mut r = client.delete_tasks();
             if let Some(body) = crate::runner::body::<
                 hwcloud_sms::types::DeleteTasksReq,
-            >(m, &[])? {
+            >(m, DELETE_TASKS_BODY_FIELDS)? {
+                r = r.body(body);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "show-server" => {
+            let mut r = client.show_server();
+            if let Some(v) = crate::runner::flag::<String>(m, "source-id")? {
+                r = r.source_id(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "list-servers" => {
+            let mut r = client.list_servers();
+            if let Some(v) = crate::runner::enum_flag::<SourceServerState>(m, "state")? {
+                r = r.state(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "name")? {
+                r = r.name(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "id")? {
+                r = r.id(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "ip")? {
+                r = r.ip(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "ipv6")? {
+                r = r.ipv6(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "migproject")? {
+                r = r.migproject(v);
+            }
+            if let Some(v) = crate::runner::flag::<i32>(m, "limit")? {
+                r = r.limit(v);
+            }
+            if let Some(v) = crate::runner::flag::<i32>(m, "offset")? {
+                r = r.offset(v);
+            }
+            if let Some(v) = crate::runner::enum_flag::<
+                MigrationCycle,
+            >(m, "migration-cycle")? {
+                r = r.migration_cycle(v);
+            }
+            if let Some(v) = crate::runner::flag::<bool>(m, "connected")? {
+                r = r.connected(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "enterprise-project-id")? {
+                r = r.enterprise_project_id(v);
+            }
+            if let Some(v) = crate::runner::flag::<
+                bool,
+            >(m, "is-consistency-result-exist")? {
+                r = r.is_consistency_result_exist(v);
+            }
+            if let Some(v) = crate::runner::flag::<String>(m, "vm-id")? {
+                r = r.vm_id(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            if m.get_flag("all") {
+                return crate::runner::collect_items(r.into_items()?).await;
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "update-task" => {
+            let mut r = client.update_task();
+            if let Some(v) = crate::runner::flag::<String>(m, "task-id")? {
+                r = r.task_id(v);
+            }
+            if let Some(body) = crate::runner::body::<
+                hwcloud_sms::types::PutTaskReq,
+            >(m, UPDATE_TASK_BODY_FIELDS)? {
+                r = r.body(body);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "shows-speed-limits" => {
+            let mut r = client.shows_speed_limits();
+            if let Some(v) = crate::runner::flag::<String>(m, "task-id")? {
+                r = r.task_id(v);
+            }
+            if skip_validation {
+                r = r.skip_validation();
+            }
+            crate::runner::finish(r.send().await)
+        }
+        "update-speed" => {
+            let mut r = client.update_speed();
+            if let Some(v) = crate::runner::flag::<String>(m, "task-id")? {
+                r = r.task_id(v);
+            }
+            if let Some(body) = crate::runner::body::<
+                hwcloud_sms::types::SpeedLimitBody,
+            >(m, UPDATE_SPEED_BODY_FIELDS)? {
                 r = r.body(body);
             }
             if skip_validation {

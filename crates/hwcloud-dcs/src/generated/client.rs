@@ -149,6 +149,52 @@ impl Client {
         super::operations::ShowJobInfoRequest::new(self.runtime.clone())
     }
 
+    /// Change the reconnect (resume) mode of a migration task.
+    ///
+    /// `PUT /v2/{project_id}/migration-task/{task_id}`
+    pub fn update_migration_task(
+        &self,
+    ) -> super::operations::UpdateMigrationTaskRequest {
+        super::operations::UpdateMigrationTaskRequest::new(self.runtime.clone())
+    }
+
+    /// Swap the IP addresses of the source and target instances (cutover).
+    ///
+    /// `POST /v2/{project_id}/migration-task/{task_id}/exchange-ip`
+    pub fn exchange_instance_ip(&self) -> super::operations::ExchangeInstanceIpRequest {
+        super::operations::ExchangeInstanceIpRequest::new(self.runtime.clone())
+    }
+
+    /// Undo an IP switch.
+    ///
+    /// `POST /v2/{project_id}/migration-task/{task_id}/rollback-ip`
+    pub fn rollback_exchange_instance_ip(
+        &self,
+    ) -> super::operations::RollbackExchangeInstanceIpRequest {
+        super::operations::RollbackExchangeInstanceIpRequest::new(self.runtime.clone())
+    }
+
+    /// List DCS instances, a page at a time.
+    ///
+    /// `GET /v2/{project_id}/instances`
+    pub fn list_instances(&self) -> super::operations::ListInstancesRequest {
+        super::operations::ListInstancesRequest::new(self.runtime.clone())
+    }
+
+    /// Show one DCS instance.
+    ///
+    /// `GET /v2/{project_id}/instances/{instance_id}`
+    pub fn show_instance(&self) -> super::operations::ShowInstanceRequest {
+        super::operations::ShowInstanceRequest::new(self.runtime.clone())
+    }
+
+    /// List the backups of an instance, a page at a time.
+    ///
+    /// `GET /v2/{project_id}/instances/{instance_id}/backups`
+    pub fn list_backup_records(&self) -> super::operations::ListBackupRecordsRequest {
+        super::operations::ListBackupRecordsRequest::new(self.runtime.clone())
+    }
+
     /// Waits until a migration task has finished its full migration (SUCCESS) or reached the steady incremental state (INCRMIGEATING); fails on FAILED, MIGRATION_FAILED, TERMINATED, RELEASED or DELETED.
     ///
     /// Polls ShowMigrationTask and reads `status`; configure with the returned waiter's methods, then `.wait().await`.
@@ -197,6 +243,40 @@ impl Client {
             self.runtime.clone(),
             input,
             &super::waiters::JOB_DONE,
+        )
+    }
+
+    /// Waits until an IP switch (ExchangeInstanceIp) has finished, task_status EXCHANGE_SUCCESS.
+    ///
+    /// Polls ShowMigrationTask and reads `task_status`; configure with the returned waiter's methods, then `.wait().await`.
+    pub fn wait_until_migration_task_ip_exchanged(
+        &self,
+        task_id: impl Into<String>,
+    ) -> ::hwcloud_core::waiter::Waiter<super::operations::ShowMigrationTaskInput> {
+        let input = super::operations::ShowMigrationTaskInput {
+            task_id: task_id.into(),
+        };
+        ::hwcloud_core::waiter::Waiter::new(
+            self.runtime.clone(),
+            input,
+            &super::waiters::MIGRATION_TASK_IP_EXCHANGED,
+        )
+    }
+
+    /// Waits until the rollback of an IP switch (RollbackExchangeInstanceIp) has finished, task_status ROLLBACK_SUCCESS.
+    ///
+    /// Polls ShowMigrationTask and reads `task_status`; configure with the returned waiter's methods, then `.wait().await`.
+    pub fn wait_until_migration_task_ip_rolled_back(
+        &self,
+        task_id: impl Into<String>,
+    ) -> ::hwcloud_core::waiter::Waiter<super::operations::ShowMigrationTaskInput> {
+        let input = super::operations::ShowMigrationTaskInput {
+            task_id: task_id.into(),
+        };
+        ::hwcloud_core::waiter::Waiter::new(
+            self.runtime.clone(),
+            input,
+            &super::waiters::MIGRATION_TASK_IP_ROLLED_BACK,
         )
     }
 }

@@ -213,3 +213,47 @@ fn show_job_info_job_response() {
         JobInfo,
     >(include_str!("../../../../spec/examples/dcs/show_job_info.response.200.json"));
 }
+
+/// examples/dcs/update_migration_task.request.json (source: OTC data_migration/configuring_auto-reconnect_for_migration_tasks.rst (example request)).
+#[test]
+fn update_migration_task_auto_request() {
+    roundtrip::<
+        UpdateMigrationTaskBody,
+    >(include_str!("../../../../spec/examples/dcs/update_migration_task.request.json"));
+}
+
+/// examples/dcs/exchange_instance_ip.request.json (source: HWDOC ExchangeInstanceIp (constructed; field names from its request table)).
+#[test]
+fn exchange_instance_ip_exchange_request() {
+    roundtrip::<
+        ExchangeInstanceIpBody,
+    >(include_str!("../../../../spec/examples/dcs/exchange_instance_ip.request.json"));
+}
+
+/// examples/dcs/list_instances.response.200.json (source: HWDOC ListInstances (constructed; the second instance carries a field no model has)).
+#[test]
+fn list_instances_list_response() {
+    roundtrip::<
+        ListInstancesResponse,
+    >(include_str!("../../../../spec/examples/dcs/list_instances.response.200.json"));
+}
+
+/// examples/dcs/show_instance.response.200.json (source: HWDOC dcs-api-0521001 (the example response of step 1 of "Creating a Data Migration Task"; shortened)).
+#[test]
+fn show_instance_show_response() {
+    roundtrip::<
+        Instance,
+    >(include_str!("../../../../spec/examples/dcs/show_instance.response.200.json"));
+}
+
+/// examples/dcs/list_backup_records.response.200.json (source: HWDOC ListBackupRecords (constructed)).
+#[test]
+fn list_backup_records_list_response() {
+    roundtrip::<
+        ListBackupRecordsResponse,
+    >(
+        include_str!(
+            "../../../../spec/examples/dcs/list_backup_records.response.200.json"
+        ),
+    );
+}

@@ -42,3 +42,31 @@ pub const JOB_DONE: ::hwcloud_core::waiter_def::WaiterDef<super::types::JobInfo>
     failure: &["FAIL"],
     state: |o| o.status.as_ref().map(super::types::JobStatus::as_str),
 };
+
+/// Until an IP switch (ExchangeInstanceIp) has finished, task_status EXCHANGE_SUCCESS.
+///
+/// Source: TF resource_huaweicloud_dcs_migration_task_exchange_ip.go.
+pub const MIGRATION_TASK_IP_EXCHANGED: ::hwcloud_core::waiter_def::WaiterDef<
+    super::types::MigrationTask,
+> = ::hwcloud_core::waiter_def::WaiterDef {
+    name: "MigrationTaskIpExchanged",
+    operation: "ShowMigrationTask",
+    field: "task_status",
+    success: &["EXCHANGE_SUCCESS"],
+    failure: &[],
+    state: |o| o.task_status.as_ref().map(super::types::IpSwitchStatus::as_str),
+};
+
+/// Until the rollback of an IP switch (RollbackExchangeInstanceIp) has finished, task_status ROLLBACK_SUCCESS.
+///
+/// Source: TF resource_huaweicloud_dcs_migration_task_rollback_ip.go.
+pub const MIGRATION_TASK_IP_ROLLED_BACK: ::hwcloud_core::waiter_def::WaiterDef<
+    super::types::MigrationTask,
+> = ::hwcloud_core::waiter_def::WaiterDef {
+    name: "MigrationTaskIpRolledBack",
+    operation: "ShowMigrationTask",
+    field: "task_status",
+    success: &["ROLLBACK_SUCCESS"],
+    failure: &[],
+    state: |o| o.task_status.as_ref().map(super::types::IpSwitchStatus::as_str),
+};

@@ -80,6 +80,41 @@ impl Client {
         super::operations::DeleteTasksRequest::new(self.runtime.clone())
     }
 
+    /// Show a registered source server with its disks and the recommended target layout.
+    ///
+    /// `GET /v3/sources/{source_id}`
+    pub fn show_server(&self) -> super::operations::ShowServerRequest {
+        super::operations::ShowServerRequest::new(self.runtime.clone())
+    }
+
+    /// List registered source servers, a page at a time.
+    ///
+    /// `GET /v3/sources`
+    pub fn list_servers(&self) -> super::operations::ListServersRequest {
+        super::operations::ListServersRequest::new(self.runtime.clone())
+    }
+
+    /// Change the settings of a migration task.
+    ///
+    /// `PUT /v3/tasks/{task_id}`
+    pub fn update_task(&self) -> super::operations::UpdateTaskRequest {
+        super::operations::UpdateTaskRequest::new(self.runtime.clone())
+    }
+
+    /// Show the speed-limit windows of a migration task.
+    ///
+    /// `GET /v3/tasks/{task_id}/speed-limit`
+    pub fn shows_speed_limits(&self) -> super::operations::ShowsSpeedLimitsRequest {
+        super::operations::ShowsSpeedLimitsRequest::new(self.runtime.clone())
+    }
+
+    /// Set the speed-limit windows of a migration task.
+    ///
+    /// `POST /v3/tasks/{task_id}/speed-limit`
+    pub fn update_speed(&self) -> super::operations::UpdateSpeedRequest {
+        super::operations::UpdateSpeedRequest::new(self.runtime.clone())
+    }
+
     /// Waits until a migration task reaches MIGRATE_SUCCESS; fails on MIGRATE_FAIL, SYNC_FAIL, ABORT (paused), SYNC_F_ROLLBACK_SUCCESS (rolled back after a failed sync) or DELETING.
     ///
     /// Polls ShowTask and reads `state`; configure with the returned waiter's methods, then `.wait().await`.

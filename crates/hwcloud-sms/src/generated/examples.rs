@@ -97,3 +97,55 @@ fn delete_tasks_delete_request() {
         DeleteTasksReq,
     >(include_str!("../../../../spec/examples/sms/delete_tasks.request.json"));
 }
+
+/// examples/sms/show_server.response.200.json (source: PY show_server_response.py (constructed; a Linux server with one disk and its partitions)).
+#[test]
+fn show_server_show_response() {
+    roundtrip::<
+        SourceServer,
+    >(include_str!("../../../../spec/examples/sms/show_server.response.200.json"));
+}
+
+/// examples/sms/list_servers.response.200.json (source: PY source_servers_response_body.py (constructed)).
+#[test]
+fn list_servers_list_response() {
+    roundtrip::<
+        ListServersResponse,
+    >(include_str!("../../../../spec/examples/sms/list_servers.response.200.json"));
+}
+
+/// examples/sms/update_task.request.json (source: HWDOC UpdateTask (constructed)).
+#[test]
+fn update_task_rename_request() {
+    roundtrip::<
+        PutTaskReq,
+    >(include_str!("../../../../spec/examples/sms/update_task.request.json"));
+}
+
+/// examples/sms/update_task.response.200.json (source: PY update_task_response.py (constructed)).
+#[test]
+fn update_task_update_response() {
+    roundtrip::<
+        UpdateTaskResponse,
+    >(include_str!("../../../../spec/examples/sms/update_task.response.200.json"));
+}
+
+/// examples/sms/shows_speed_limits.response.200.json (source: HWDOC UpdateSpeed (its example windows: 0:00-8:00 20, 8:00-15:00 50, 15:00-23:59 25)).
+#[test]
+fn shows_speed_limits_show_response() {
+    roundtrip::<
+        ShowsSpeedLimitsResponse,
+    >(
+        include_str!(
+            "../../../../spec/examples/sms/shows_speed_limits.response.200.json"
+        ),
+    );
+}
+
+/// examples/sms/update_speed.request.json (source: HWDOC UpdateSpeed (example request)).
+#[test]
+fn update_speed_windows_request() {
+    roundtrip::<
+        SpeedLimitBody,
+    >(include_str!("../../../../spec/examples/sms/update_speed.request.json"));
+}

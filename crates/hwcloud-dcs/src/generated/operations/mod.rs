@@ -60,6 +60,31 @@ pub use list_migration_task_logs::{
 };
 pub mod show_job_info;
 pub use show_job_info::{ShowJobInfoInput, ShowJobInfoInputBuilder, ShowJobInfoRequest};
+pub mod update_migration_task;
+pub use update_migration_task::{
+    UpdateMigrationTaskInput, UpdateMigrationTaskInputBuilder, UpdateMigrationTaskRequest,
+};
+pub mod exchange_instance_ip;
+pub use exchange_instance_ip::{
+    ExchangeInstanceIpInput, ExchangeInstanceIpInputBuilder, ExchangeInstanceIpRequest,
+};
+pub mod rollback_exchange_instance_ip;
+pub use rollback_exchange_instance_ip::{
+    RollbackExchangeInstanceIpInput, RollbackExchangeInstanceIpInputBuilder,
+    RollbackExchangeInstanceIpRequest,
+};
+pub mod list_instances;
+pub use list_instances::{
+    ListInstancesInput, ListInstancesInputBuilder, ListInstancesRequest,
+};
+pub mod show_instance;
+pub use show_instance::{
+    ShowInstanceInput, ShowInstanceInputBuilder, ShowInstanceRequest,
+};
+pub mod list_backup_records;
+pub use list_backup_records::{
+    ListBackupRecordsInput, ListBackupRecordsInputBuilder, ListBackupRecordsRequest,
+};
 
 /// Every operation of the spec, in spec order (servers and tests check they cover
 /// them all).
@@ -77,4 +102,10 @@ pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[
     &delete_migration_task::META,
     &list_migration_task_logs::META,
     &show_job_info::META,
+    &update_migration_task::META,
+    &exchange_instance_ip::META,
+    &rollback_exchange_instance_ip::META,
+    &list_instances::META,
+    &show_instance::META,
+    &list_backup_records::META,
 ];

@@ -103,9 +103,11 @@ pub struct MigrationTask {
     )]
     pub bandwidth_limit_mb: Option<String>,
 
-    /// IP-switch sub-state: EXCHANGING while IPs are switched, then EXCHANGE_SUCCESS or ROLLBACK_SUCCESS.
+    /// IP-switch state: EXCHANGING while addresses are swapped, then EXCHANGE_SUCCESS or ROLLBACK_SUCCESS.
+    ///
+    /// Source: OTC data_migration/querying_details_of_a_data_migration_task.rst; TF resource_huaweicloud_dcs_migration_task_exchange_ip.go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_status: Option<String>,
+    pub task_status: Option<IpSwitchStatus>,
 
     /// Fields this SDK version does not know, kept as received so nothing is lost.
     #[serde(flatten)]
@@ -251,7 +253,7 @@ pub struct MigrationTaskBuilder {
     tenant_subnet_id: Option<String>,
     tenant_security_group_id: Option<String>,
     bandwidth_limit_mb: Option<String>,
-    task_status: Option<String>,
+    task_status: Option<IpSwitchStatus>,
     extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
@@ -382,8 +384,8 @@ impl MigrationTaskBuilder {
         self
     }
 
-    /// Sets `task_status`: IP-switch sub-state: EXCHANGING while IPs are switched, then EXCHANGE_SUCCESS or ROLLBACK_SUCCESS.
-    pub fn task_status(mut self, value: impl Into<String>) -> Self {
+    /// Sets `task_status`: IP-switch state: EXCHANGING while addresses are swapped, then EXCHANGE_SUCCESS or ROLLBACK_SUCCESS.
+    pub fn task_status(mut self, value: impl Into<IpSwitchStatus>) -> Self {
         self.task_status = Some(value.into());
         self
     }

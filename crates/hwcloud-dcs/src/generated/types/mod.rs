@@ -89,6 +89,24 @@ mod job_info;
 pub use job_info::{JobInfo, JobInfoBuilder};
 mod dcs_error_body;
 pub use dcs_error_body::{DcsErrorBody, DcsErrorBodyBuilder};
+mod update_migration_task_body;
+pub use update_migration_task_body::{
+    UpdateMigrationTaskBody, UpdateMigrationTaskBodyBuilder,
+};
+mod exchange_instance_ip_body;
+pub use exchange_instance_ip_body::{
+    ExchangeInstanceIpBody, ExchangeInstanceIpBodyBuilder,
+};
+mod list_instances_response;
+pub use list_instances_response::{ListInstancesResponse, ListInstancesResponseBuilder};
+mod instance;
+pub use instance::{Instance, InstanceBuilder};
+mod list_backup_records_response;
+pub use list_backup_records_response::{
+    ListBackupRecordsResponse, ListBackupRecordsResponseBuilder,
+};
+mod backup_record;
+pub use backup_record::{BackupRecord, BackupRecordBuilder};
 mod migration_type;
 pub use migration_type::MigrationType;
 mod migration_method;
@@ -105,5 +123,13 @@ mod log_level;
 pub use log_level::LogLevel;
 mod job_status;
 pub use job_status::JobStatus;
+mod ip_switch_status;
+pub use ip_switch_status::IpSwitchStatus;
+mod instance_status;
+pub use instance_status::InstanceStatus;
+mod backup_type;
+pub use backup_type::BackupType;
+mod backup_status;
+pub use backup_status::BackupStatus;
 mod batch_result;
 pub use batch_result::BatchResult;

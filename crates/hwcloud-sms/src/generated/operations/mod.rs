@@ -17,6 +17,18 @@ pub mod delete_task;
 pub use delete_task::{DeleteTaskInput, DeleteTaskInputBuilder, DeleteTaskRequest};
 pub mod delete_tasks;
 pub use delete_tasks::{DeleteTasksInput, DeleteTasksInputBuilder, DeleteTasksRequest};
+pub mod show_server;
+pub use show_server::{ShowServerInput, ShowServerInputBuilder, ShowServerRequest};
+pub mod list_servers;
+pub use list_servers::{ListServersInput, ListServersInputBuilder, ListServersRequest};
+pub mod update_task;
+pub use update_task::{UpdateTaskInput, UpdateTaskInputBuilder, UpdateTaskRequest};
+pub mod shows_speed_limits;
+pub use shows_speed_limits::{
+    ShowsSpeedLimitsInput, ShowsSpeedLimitsInputBuilder, ShowsSpeedLimitsRequest,
+};
+pub mod update_speed;
+pub use update_speed::{UpdateSpeedInput, UpdateSpeedInputBuilder, UpdateSpeedRequest};
 
 /// Every operation of the spec, in spec order (servers and tests check they cover
 /// them all).
@@ -27,4 +39,9 @@ pub const ALL: &[&::hwcloud_core::operation::OperationMeta] = &[
     &update_task_status::META,
     &delete_task::META,
     &delete_tasks::META,
+    &show_server::META,
+    &list_servers::META,
+    &update_task::META,
+    &shows_speed_limits::META,
+    &update_speed::META,
 ];

@@ -7,7 +7,7 @@ use super::*;
 /// A Btrfs file system of the source server.
 ///
 /// Source: S001 Table 5; PY btrfs_file_system.py.
-#[derive(Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BtrfsFileSystem {
     /// File system name.
     ///
@@ -112,6 +112,10 @@ pub struct BtrfsFileSystem {
     /// Note: D14: the wire name really is subvolumn (S001 and PY); the Rust field is subvolumes.
     #[serde(rename = "subvolumn", default, skip_serializing_if = "Option::is_none")]
     pub subvolumes: Option<Vec<BtrfsSubvolumn>>,
+
+    /// Fields this SDK version does not know, kept as received so nothing is lost.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 impl ::std::fmt::Debug for BtrfsFileSystem {
@@ -133,6 +137,9 @@ impl ::std::fmt::Debug for BtrfsFileSystem {
         d.field("default_subvol_name", &self.default_subvol_name);
         d.field("default_subvol_mountpath", &self.default_subvol_mountpath);
         d.field("subvolumes", &self.subvolumes);
+        if !self.extra.is_empty() {
+            d.field("extra", &self.extra);
+        }
         d.finish()
     }
 }
@@ -162,6 +169,7 @@ impl BtrfsFileSystem {
             default_subvol_name: self.default_subvol_name,
             default_subvol_mountpath: self.default_subvol_mountpath,
             subvolumes: self.subvolumes,
+            extra: self.extra,
         }
     }
 
@@ -259,6 +267,7 @@ pub struct BtrfsFileSystemBuilder {
     default_subvol_name: Option<String>,
     default_subvol_mountpath: Option<String>,
     subvolumes: Option<Vec<BtrfsSubvolumn>>,
+    extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 impl BtrfsFileSystemBuilder {
@@ -377,6 +386,7 @@ impl BtrfsFileSystemBuilder {
             default_subvol_name: self.default_subvol_name,
             default_subvol_mountpath: self.default_subvol_mountpath,
             subvolumes: self.subvolumes,
+            extra: self.extra,
         })
     }
 }

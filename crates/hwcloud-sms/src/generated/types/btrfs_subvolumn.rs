@@ -9,7 +9,7 @@ use super::*;
 /// Note: D14: the type name keeps the docs' spelling (BtrfsSubvolumn) so it matches S001 and PY.
 ///
 /// Source: S001 Table 6; PY btrfs_subvolumn.py.
-#[derive(Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BtrfsSubvolumn {
     /// UUID of the parent volume.
     ///
@@ -60,6 +60,10 @@ pub struct BtrfsSubvolumn {
     /// Constraints: max length 255.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subvol_mount_path: Option<String>,
+
+    /// Fields this SDK version does not know, kept as received so nothing is lost.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 impl ::std::fmt::Debug for BtrfsSubvolumn {
@@ -71,6 +75,9 @@ impl ::std::fmt::Debug for BtrfsSubvolumn {
         d.field("parent_id", &self.parent_id);
         d.field("subvol_name", &self.subvol_name);
         d.field("subvol_mount_path", &self.subvol_mount_path);
+        if !self.extra.is_empty() {
+            d.field("extra", &self.extra);
+        }
         d.finish()
     }
 }
@@ -90,6 +97,7 @@ impl BtrfsSubvolumn {
             parent_id: self.parent_id,
             subvol_name: self.subvol_name,
             subvol_mount_path: self.subvol_mount_path,
+            extra: self.extra,
         }
     }
 
@@ -134,6 +142,7 @@ pub struct BtrfsSubvolumnBuilder {
     parent_id: Option<String>,
     subvol_name: Option<String>,
     subvol_mount_path: Option<String>,
+    extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 impl BtrfsSubvolumnBuilder {
@@ -182,6 +191,7 @@ impl BtrfsSubvolumnBuilder {
             parent_id: self.parent_id,
             subvol_name: self.subvol_name,
             subvol_mount_path: self.subvol_mount_path,
+            extra: self.extra,
         })
     }
 }
