@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the official Huawei Cloud Python SDK (huaweicloudsdkcore/dcs/sms 3.1.219) against a
 running hwcloud emulator: the four seed operations with the seed example bodies must answer 200
-and parse; a wrong secret key must get 401 with an error code.
+and parse; the cutover, instance, backup, source-server, task-update and speed-limit operations
+(migration_calls.py) must answer and parse; a wrong secret key must get 401 with an error code.
 
 Usage: check.py ENDPOINT AK SK PROJECT_ID [EXAMPLES_DIR]
 Exit status 0 when every check holds; the output lists each check.
@@ -16,6 +17,8 @@ from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
 import huaweicloudsdkdcs.v2 as dcs
 import huaweicloudsdksms.v3 as sms
+
+import migration_calls
 
 
 def to_model(module, type_name, value):
@@ -131,6 +134,10 @@ def main():
     check("DCS CreateOnlineMigrationTask (seed S000 body)", create_online_migration_task)
     check("DCS SetOnlineMigrationTask (seed S004 body)", set_online_migration_task)
     check("SMS CreateTask (seed S001 body)", create_task)
+    migration_calls.dcs_checks(endpoint, project, c, check)
+    migration_calls.sms_checks(
+        endpoint, project, sms_client(sk),
+        to_model(sms, "PostTask", load(examples, "sms/create_task.request.s001.json")), check)
     check("DCS wrong secret key", wrong_key(dcs_client(sk + "x"),
           lambda cl: cl.list_migration_task(dcs.ListMigrationTaskRequest())))
     check("SMS wrong secret key", wrong_key(sms_client(sk + "x"),

@@ -173,6 +173,8 @@ pub struct Timings {
     pub sms_migrate: Duration,
     /// SMS stop: ABORTING → ABORT.
     pub sms_abort: Duration,
+    /// DCS IP switch (exchange or rollback): EXCHANGING → EXCHANGE_SUCCESS / ROLLBACK_SUCCESS.
+    pub ip_switch: Duration,
 }
 
 impl Default for Timings {
@@ -184,6 +186,7 @@ impl Default for Timings {
             backup_import: Duration::from_secs(2),
             sms_migrate: Duration::from_secs(3),
             sms_abort: Duration::from_secs(1),
+            ip_switch: Duration::from_secs(2),
         }
     }
 }

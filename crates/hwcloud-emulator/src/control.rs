@@ -10,6 +10,10 @@
 //! | DELETE | `/_emulator/faults` | – | `{"cleared": n}` |
 //! | GET | `/_emulator/requests` | – | `{"requests": [...]}` |
 //! | DELETE | `/_emulator/requests` | – | `{"cleared": n}` |
+//! | POST | `/_emulator/dcs/instances` | an instance and its backups | `{"instance", "backups"}` |
+//! | POST | `/_emulator/sms/sources` | a source server as its agent reports it | the source server |
+//!
+//! The last two live with their services (`dcs::instances`, `sms::sources`).
 //!
 //! Errors use the DCS error shape with codes `EMULATOR.0400`.
 
@@ -31,11 +35,13 @@ use crate::timefmt::iso8601_ms;
 
 const BAD: &str = "EMULATOR.0400";
 
-fn bad(msg: impl Into<String>) -> Response {
+/// 400 `EMULATOR.0400` in the DCS shape: a control request the emulator cannot follow.
+pub fn bad(msg: impl Into<String>) -> Response {
     profile::DCS.respond(&ApiError::new(StatusCode::BAD_REQUEST, BAD, msg))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Box<Response>> {
+/// A control request body, or the 400 naming what is wrong with it.
+pub fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(body)
         .map_err(|e| Box::new(bad(format!("invalid control request body: {e}"))))
 }

@@ -52,6 +52,8 @@ pub mod codes {
     pub const DCS_PROJECT_MISMATCH: &str = "DCS.1004";
     /// DCS 404: job does not exist.
     pub const DCS_NO_JOB: &str = "DCS.4001";
+    /// DCS 404: instance does not exist (OTC error codes).
+    pub const DCS_NO_INSTANCE: &str = "DCS.3022";
     /// DCS 500: internal error.
     pub const DCS_INTERNAL: &str = "DCS.5000";
     /// SMS 400: invalid parameter (emulator choice; SMS documents no generic code).

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::clock::{self, ClockHandle, ClockState};
 use crate::config::{Credential, DEFAULT_REGION, Timings};
 use crate::store::{Store, StoreError};
-use crate::{control, pipeline};
+use crate::{control, dcs, pipeline, sms};
 
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -255,6 +255,14 @@ fn router(app: Arc<App>) -> Router {
             get(control::requests_list)
                 .delete(control::requests_clear)
                 .fallback(fb),
+        )
+        .route(
+            "/_emulator/dcs/instances",
+            post(dcs::register_instance).fallback(fb),
+        )
+        .route(
+            "/_emulator/sms/sources",
+            post(sms::register_source).fallback(fb),
         )
         .fallback(fb)
         .with_state(app)

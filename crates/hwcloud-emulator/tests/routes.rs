@@ -33,7 +33,7 @@ async fn every_spec_operation_has_a_route() {
         .chain(hwcloud_sms::operations::ALL)
         .copied()
         .collect();
-    assert_eq!(all.len(), 13 + 6, "spec operations (dcs + sms)");
+    assert_eq!(all.len(), 19 + 11, "spec operations (dcs + sms)");
     for meta in all {
         let path = path_of(meta, c.project());
         let body = matches!(meta.method, "POST" | "PUT").then(|| json!({}));

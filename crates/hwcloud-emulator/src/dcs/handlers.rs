@@ -48,7 +48,7 @@ fn no_task(task_id: &str) -> ApiError {
 }
 
 /// The task `id` of `project`, or the "does not exist" answer.
-fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
+pub(super) fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiError> {
     DcsTask::load(db, project, id)?.ok_or_else(|| no_task(id))
 }
 

@@ -2,14 +2,20 @@
 //!
 //! - `model`: the stored task and job records and their status transitions (no HTTP);
 //! - `views`: stored records → the generated response types;
-//! - `handlers`: one function per operation: parse → validate → transaction → render.
+//! - `handlers`: one function per operation: parse → validate → transaction → render;
+//! - `cutover`: the calls that change a running migration (resume mode, IP switch);
+//! - `instances`: instances and backup records (reads, control-API registration).
 //!
 //! What DCS shares with every service (error shape, codes, id rules, signing name) is its
 //! [`Profile`](crate::profile::DCS).
 
+mod cutover;
 mod handlers;
+mod instances;
 mod model;
 mod views;
+
+pub use instances::register as register_instance;
 
 use std::sync::Arc;
 
@@ -37,6 +43,12 @@ pub enum DcsOp {
     DeleteMigrationTask,
     ListMigrationTaskLogs,
     ShowJobInfo,
+    UpdateMigrationTask,
+    ExchangeInstanceIp,
+    RollbackExchangeInstanceIp,
+    ListInstances,
+    ShowInstance,
+    ListBackupRecords,
 }
 
 /// Route table entries: every DCS operation's spec metadata.
@@ -81,6 +93,18 @@ pub const ROUTES: &[(&OperationMeta, DcsOp)] = &[
         DcsOp::ListMigrationTaskLogs,
     ),
     (&ops::show_job_info::META, DcsOp::ShowJobInfo),
+    (
+        &ops::update_migration_task::META,
+        DcsOp::UpdateMigrationTask,
+    ),
+    (&ops::exchange_instance_ip::META, DcsOp::ExchangeInstanceIp),
+    (
+        &ops::rollback_exchange_instance_ip::META,
+        DcsOp::RollbackExchangeInstanceIp,
+    ),
+    (&ops::list_instances::META, DcsOp::ListInstances),
+    (&ops::show_instance::META, DcsOp::ShowInstance),
+    (&ops::list_backup_records::META, DcsOp::ListBackupRecords),
 ];
 
 /// Serves one DCS operation.
@@ -102,5 +126,11 @@ pub async fn dispatch(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, A
         DcsOp::DeleteMigrationTask => h::delete_migration_task(app, ctx).await,
         DcsOp::ListMigrationTaskLogs => h::list_migration_task_logs(app, ctx).await,
         DcsOp::ShowJobInfo => h::show_job_info(app, ctx).await,
+        DcsOp::UpdateMigrationTask => cutover::update_migration_task(app, ctx).await,
+        DcsOp::ExchangeInstanceIp => cutover::exchange_instance_ip(app, ctx).await,
+        DcsOp::RollbackExchangeInstanceIp => cutover::rollback_exchange_instance_ip(app, ctx).await,
+        DcsOp::ListInstances => instances::list_instances(app, ctx).await,
+        DcsOp::ShowInstance => instances::show_instance(app, ctx).await,
+        DcsOp::ListBackupRecords => instances::list_backup_records(app, ctx).await,
     }
 }

@@ -14,6 +14,12 @@
 //! - backup import: CreateMigrationTask → `MIGRATING` → after `timings.backup_import` `SUCCESS`;
 //! - stop: `TERMINATING` → after `timings.terminate` `TERMINATED`; sync-stop: `TERMINATED` at
 //!   once; batch restart of a stopped online task: `FULLMIGRATING` again.
+//! - IP switch (`task_status`, the `IpSwitchStatus` values and the `MigrationTaskIpExchanged` /
+//!   `MigrationTaskIpRolledBack` waiters; HWDOC ExchangeInstanceIp, RollbackExchangeInstanceIp):
+//!   ExchangeInstanceIp on an incremental task in `INCRMIGEATING` between two DCS instances →
+//!   `EXCHANGING` → after `timings.ip_switch` `EXCHANGE_SUCCESS`; RollbackExchangeInstanceIp
+//!   after a finished switch → `EXCHANGING` → `ROLLBACK_SUCCESS`. Which states allow a switch is
+//!   the emulator's choice (the pages say only "during incremental migration").
 
 use hwcloud_dcs::types as t;
 use hwcloud_dcs::types::MigrationTaskStatus as Status;
@@ -69,6 +75,12 @@ pub struct DcsTask {
     /// Keys in the (pretend) source, fixed per task id: what `/stats` counts towards.
     pub source_dbsize: i64,
     pub timeline: Timeline<Status>,
+    /// The IP switch (`task_status`); empty until ExchangeInstanceIp.
+    #[serde(default)]
+    pub ip_switch: Timeline<t::IpSwitchStatus>,
+    /// Whether the last exchange swapped the domain names too (a rollback swaps them back).
+    #[serde(default)]
+    pub ip_switch_domains: bool,
 }
 
 /// A stored background job (the creation of a migration machine).
@@ -126,6 +138,8 @@ impl DcsTask {
             ecs_ip: None,
             source_dbsize,
             timeline: Timeline::default(),
+            ip_switch: Timeline::default(),
+            ip_switch_domains: false,
         }
     }
 
@@ -310,6 +324,85 @@ impl DcsTask {
                 self.id
             ))),
         }
+    }
+}
+
+/// Which way an IP switch goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Switch {
+    /// ExchangeInstanceIp.
+    Exchange,
+    /// RollbackExchangeInstanceIp.
+    Rollback,
+}
+
+impl DcsTask {
+    /// `task_status` at `now` (`None` before any IP switch).
+    pub fn ip_switch_status(&self, now: i64) -> Option<t::IpSwitchStatus> {
+        self.ip_switch.current(now).map(|t| t.status.clone())
+    }
+
+    /// UpdateMigrationTask: an online task's reconnect mode.
+    pub fn set_resume_mode(&mut self, mode: Option<t::ResumeMode>) -> Result<(), Refused> {
+        if self.kind != TaskKind::Online {
+            return Err(Refused(format!(
+                "The migration task {} is a backup import; only online migration tasks reconnect.",
+                self.id
+            )));
+        }
+        if mode.is_some() {
+            self.resume_mode = mode;
+        }
+        Ok(())
+    }
+
+    /// Starts an IP switch at `now`; it ends after `timings.ip_switch`, which is returned.
+    /// An exchange needs an incremental task in `INCRMIGEATING` between two DCS instances and
+    /// no switch in force; a rollback needs a finished exchange.
+    pub fn switch_ip(&mut self, way: Switch, now: i64, timings: &Timings) -> Result<i64, Refused> {
+        use t::IpSwitchStatus as Ip;
+        let current = self.ip_switch_status(now);
+        if current == Some(Ip::Exchanging) {
+            return Err(Refused(format!(
+                "An IP switch of the migration task {} is in progress.",
+                self.id
+            )));
+        }
+        let (done, message) = match way {
+            Switch::Exchange => {
+                let st = self.status(now);
+                let between_instances = [&self.source, &self.target]
+                    .iter()
+                    .all(|e| e.as_ref().is_some_and(|e| e.id.is_some()));
+                if st != Status::IncrMigrating || !between_instances {
+                    return Err(Refused(format!(
+                        "The migration task {} is {st}; IP addresses can be switched only during the incremental migration (INCRMIGEATING) between two DCS instances.",
+                        self.id
+                    )));
+                }
+                if current == Some(Ip::ExchangeSuccess) {
+                    return Err(Refused(format!(
+                        "The IP addresses of the migration task {} are switched already; roll the switch back first.",
+                        self.id
+                    )));
+                }
+                (Ip::ExchangeSuccess, "The IP addresses were switched.")
+            }
+            Switch::Rollback => {
+                if current != Some(Ip::ExchangeSuccess) {
+                    return Err(Refused(format!(
+                        "The migration task {} has no finished IP switch to roll back.",
+                        self.id
+                    )));
+                }
+                (Ip::RollbackSuccess, "The IP switch was rolled back.")
+            }
+        };
+        let end = now + ms(timings.ip_switch);
+        self.ip_switch
+            .push(now, Ip::Exchanging, "Switching the IP addresses.");
+        self.ip_switch.push(end, done, message);
+        Ok(end)
     }
 }
 

@@ -47,6 +47,7 @@ pub fn show(task: &DcsTask, now: i64) -> t::MigrationTask {
         tenant_subnet_id: task.subnet_id.clone(),
         tenant_security_group_id: task.security_group_id.clone(),
         bandwidth_limit_mb: task.bandwidth_limit_mb.clone(),
+        task_status: task.ip_switch_status(now),
         ..Default::default()
     }
 }

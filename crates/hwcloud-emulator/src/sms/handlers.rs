@@ -37,7 +37,7 @@ impl From<Refused> for ApiError {
 }
 
 /// The task `id` of `project`, or 404 SMS.0404 (the emulator's code; SMS documents none).
-fn load(db: &Db<'_>, project: &str, id: &str) -> Result<SmsTask, ApiError> {
+pub(super) fn load(db: &Db<'_>, project: &str, id: &str) -> Result<SmsTask, ApiError> {
     SmsTask::load(db, project, id)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -48,7 +48,7 @@ fn load(db: &Db<'_>, project: &str, id: &str) -> Result<SmsTask, ApiError> {
 }
 
 /// The bare-string 200 answer of the action and delete operations (empty).
-fn text_ok() -> Response {
+pub(super) fn text_ok() -> Response {
     (
         StatusCode::OK,
         [(

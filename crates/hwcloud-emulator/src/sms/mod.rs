@@ -2,14 +2,20 @@
 //!
 //! - `model`: the stored task and its state transitions (no HTTP);
 //! - `views`: the stored task → the generated response types;
-//! - `handlers`: one function per operation: parse → validate → transaction → render.
+//! - `handlers`: one function per operation: parse → validate → transaction → render;
+//! - `settings`: UpdateTask and the speed-limit windows of a task;
+//! - `sources`: source servers (control-API registration, ShowServer, ListServers).
 //!
 //! What SMS shares with every service (error shape, codes, id rules, signing name) is its
 //! [`Profile`](crate::profile::SMS).
 
 mod handlers;
 mod model;
+mod settings;
+mod sources;
 mod views;
+
+pub use sources::register as register_source;
 
 use std::sync::Arc;
 
@@ -30,6 +36,11 @@ pub enum SmsOp {
     UpdateTaskStatus,
     DeleteTask,
     DeleteTasks,
+    ShowServer,
+    ListServers,
+    UpdateTask,
+    ShowsSpeedLimits,
+    UpdateSpeed,
 }
 
 /// Route table entries: every SMS operation's spec metadata.
@@ -40,6 +51,11 @@ pub const ROUTES: &[(&OperationMeta, SmsOp)] = &[
     (&ops::update_task_status::META, SmsOp::UpdateTaskStatus),
     (&ops::delete_task::META, SmsOp::DeleteTask),
     (&ops::delete_tasks::META, SmsOp::DeleteTasks),
+    (&ops::show_server::META, SmsOp::ShowServer),
+    (&ops::list_servers::META, SmsOp::ListServers),
+    (&ops::update_task::META, SmsOp::UpdateTask),
+    (&ops::shows_speed_limits::META, SmsOp::ShowsSpeedLimits),
+    (&ops::update_speed::META, SmsOp::UpdateSpeed),
 ];
 
 /// Serves one SMS operation.
@@ -52,5 +68,10 @@ pub async fn dispatch(app: &Arc<App>, op: SmsOp, ctx: Ctx) -> Result<Response, A
         SmsOp::UpdateTaskStatus => h::update_task_status(app, ctx).await,
         SmsOp::DeleteTask => h::delete_task(app, ctx).await,
         SmsOp::DeleteTasks => h::delete_tasks(app, ctx).await,
+        SmsOp::ShowServer => sources::show_server(app, ctx).await,
+        SmsOp::ListServers => sources::list_servers(app, ctx).await,
+        SmsOp::UpdateTask => settings::update_task(app, ctx).await,
+        SmsOp::ShowsSpeedLimits => settings::shows_speed_limits(app, ctx).await,
+        SmsOp::UpdateSpeed => settings::update_speed(app, ctx).await,
     }
 }

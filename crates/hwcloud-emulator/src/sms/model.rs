@@ -30,6 +30,9 @@ pub struct SmsTask {
     /// The create request as received (validated).
     pub spec: t::PostTask,
     pub timeline: Timeline<TaskState>,
+    /// The speed-limit windows of UpdateSpeed (ShowsSpeedLimits answers them).
+    #[serde(default)]
+    pub speed_limits: Vec<t::SpeedLimitPeriod>,
 }
 
 /// Why a task refused an action in its current state.
@@ -80,6 +83,7 @@ impl SmsTask {
             created_ms: now,
             spec,
             timeline: Timeline::default(),
+            speed_limits: Vec::new(),
         };
         task.timeline
             .push(now, TaskState::Ready, "The task was created.");
@@ -171,6 +175,31 @@ impl SmsTask {
             },
             _ => Ok(()),
         }
+    }
+
+    /// UpdateTask: the given settings replace the task's (every field is optional; the raw
+    /// `target_server` and `clone_server` and the snapshot fields are accepted and not kept).
+    pub fn update(&mut self, u: t::PutTaskReq) {
+        let s = &mut self.spec;
+        let set = |to: &mut String, v: Option<String>| {
+            if let Some(v) = v {
+                *to = v;
+            }
+        };
+        set(&mut s.name, u.name);
+        set(&mut s.region_id, u.region_id);
+        set(&mut s.region_name, u.region_name);
+        set(&mut s.project_id, u.project_id);
+        set(&mut s.project_name, u.project_name);
+        if let Some(v) = u.task_type {
+            s.task_type = v;
+        }
+        s.exist_server = u.exist_server.or(s.exist_server);
+        s.migration_ip = u.migration_ip.or(s.migration_ip.take());
+        s.use_ipv6 = u.use_ipv6.or(s.use_ipv6);
+        s.use_public_ip = u.use_public_ip.or(s.use_public_ip);
+        s.speed_limit = u.speed_limit.or(s.speed_limit);
+        s.vm_template_id = u.vm_template_id.or(s.vm_template_id.take());
     }
 
     /// `Ok` when the task may be deleted at `now` (not running or stopping).
