@@ -265,24 +265,31 @@ mod enums {
     }
 
     #[test]
-    fn alias_decodes_to_the_canonical_value() {
+    fn alias_is_the_canonical_value_in_its_own_spelling() {
+        use hwcloud_core::Spelling;
+        let alias = TaskStatus::from_wire("INCRMIGRATING");
+        let canonical = TaskStatus::from_wire("INCRMIGEATING");
+        assert_eq!(canonical, TaskStatus::IncrMigrating(Spelling::Canonical));
         assert_eq!(
-            TaskStatus::from_wire("INCRMIGRATING"),
-            TaskStatus::IncrMigrating
+            alias,
+            TaskStatus::IncrMigrating(Spelling::Alias("INCRMIGRATING"))
         );
-        assert_eq!(
-            TaskStatus::from_wire("INCRMIGEATING"),
-            TaskStatus::IncrMigrating
+        assert_eq!(alias, canonical, "== ignores the spelling");
+        assert_eq!(alias.cmp(&canonical), std::cmp::Ordering::Equal);
+        assert!(
+            TaskStatus::Running < alias,
+            "ordered by value, in spec order"
         );
-        assert_eq!(TaskStatus::IncrMigrating.as_str(), "INCRMIGEATING");
+        assert_eq!(alias.as_str(), "INCRMIGRATING");
+        assert_eq!(alias.canonical_str(), "INCRMIGEATING");
         // The alias is not a separate known value.
         assert_eq!(TaskStatus::KNOWN, ["RUNNING", "INCRMIGEATING"]);
-        let t: Task = serde_json::from_value(json!({"status": "INCRMIGRATING"})).unwrap();
-        assert_eq!(t.status, Some(TaskStatus::IncrMigrating));
-        assert_eq!(
-            serde_json::to_value(&t).unwrap(),
-            json!({"status": "INCRMIGEATING"})
-        );
+        // A response re-encodes in the spelling it arrived in.
+        for wire in ["INCRMIGRATING", "INCRMIGEATING"] {
+            let t: Task = serde_json::from_value(json!({"status": wire})).unwrap();
+            assert_eq!(t.status, Some(canonical.clone()));
+            assert_eq!(serde_json::to_value(&t).unwrap(), json!({"status": wire}));
+        }
     }
 }
 

@@ -29,12 +29,26 @@ fn bandwidth_limit_is_sent_as_a_string_and_nulls_are_dropped() {
 }
 
 #[test]
-fn incremental_status_alias_decodes_to_the_wire_spelling() {
+fn incremental_status_alias_is_the_same_value_and_keeps_its_spelling() {
+    use hwcloud_core::Spelling;
     let s: MigrationTaskStatus = serde_json::from_str("\"INCRMIGRATING\"").unwrap();
-    assert_eq!(s, MigrationTaskStatus::IncrMigrating);
-    assert_eq!(serde_json::to_string(&s).unwrap(), "\"INCRMIGEATING\"");
+    assert!(matches!(s, MigrationTaskStatus::IncrMigrating(_)));
+    // Same value as the spec's spelling, for ==, hashing and waiters...
+    let canonical = MigrationTaskStatus::IncrMigrating(Spelling::Canonical);
+    assert_eq!(s, canonical);
+    assert_eq!(s.canonical_str(), "INCRMIGEATING");
+    let set: std::collections::HashSet<_> = [s.clone(), canonical.clone()].into();
+    assert_eq!(set.len(), 1);
+    // ...but sent back as received, and a value built in code uses the spec's spelling.
+    assert_eq!(serde_json::to_string(&s).unwrap(), "\"INCRMIGRATING\"");
+    assert_eq!(s.to_string(), "INCRMIGRATING");
+    assert_eq!(
+        serde_json::to_string(&canonical).unwrap(),
+        "\"INCRMIGEATING\""
+    );
     let unknown: MigrationTaskStatus = serde_json::from_str("\"PAUSED\"").unwrap();
     assert_eq!(unknown, MigrationTaskStatus::Unknown("PAUSED".into()));
+    assert_ne!(unknown, canonical);
     assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"PAUSED\"");
 }
 

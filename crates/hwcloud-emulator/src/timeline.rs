@@ -136,7 +136,12 @@ mod tests {
     #[test]
     fn statuses_are_stored_as_their_wire_values() {
         let mut t = Timeline::default();
-        t.push_phase(0, 10, Status::IncrMigrating, "a");
+        t.push_phase(
+            0,
+            10,
+            Status::IncrMigrating(hwcloud_core::Spelling::Canonical),
+            "a",
+        );
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(
             json,

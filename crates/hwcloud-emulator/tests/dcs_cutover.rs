@@ -181,7 +181,7 @@ async fn exchange_and_roll_back_the_addresses() {
     };
     assert_eq!(
         show().await.status,
-        Some(MigrationTaskStatus::IncrMigrating)
+        Some(MigrationTaskStatus::IncrMigrating(Default::default()))
     );
     assert_eq!(show().await.task_status, None);
 

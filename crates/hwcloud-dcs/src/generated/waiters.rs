@@ -14,7 +14,7 @@ pub const MIGRATION_TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef<
     field: "status",
     success: &["SUCCESS", "INCRMIGEATING"],
     failure: &["FAILED", "MIGRATION_FAILED", "TERMINATED", "RELEASED", "DELETED"],
-    state: |o| o.status.as_ref().map(super::types::MigrationTaskStatus::as_str),
+    state: |o| o.status.as_ref().map(super::types::MigrationTaskStatus::canonical_str),
 };
 
 /// Until a stopped task reaches TERMINATED; fails on FAILED, MIGRATION_FAILED, RELEASED or DELETED.
@@ -28,7 +28,7 @@ pub const MIGRATION_TASK_STOPPED: ::hwcloud_core::waiter_def::WaiterDef<
     field: "status",
     success: &["TERMINATED"],
     failure: &["FAILED", "MIGRATION_FAILED", "RELEASED", "DELETED"],
-    state: |o| o.status.as_ref().map(super::types::MigrationTaskStatus::as_str),
+    state: |o| o.status.as_ref().map(super::types::MigrationTaskStatus::canonical_str),
 };
 
 /// Until a background job (e.g. the creation of a migration machine) reaches SUCCESS; fails on FAIL.
@@ -40,7 +40,7 @@ pub const JOB_DONE: ::hwcloud_core::waiter_def::WaiterDef<super::types::JobInfo>
     field: "status",
     success: &["SUCCESS"],
     failure: &["FAIL"],
-    state: |o| o.status.as_ref().map(super::types::JobStatus::as_str),
+    state: |o| o.status.as_ref().map(super::types::JobStatus::canonical_str),
 };
 
 /// Until an IP switch (ExchangeInstanceIp) has finished, task_status EXCHANGE_SUCCESS.
@@ -54,7 +54,7 @@ pub const MIGRATION_TASK_IP_EXCHANGED: ::hwcloud_core::waiter_def::WaiterDef<
     field: "task_status",
     success: &["EXCHANGE_SUCCESS"],
     failure: &[],
-    state: |o| o.task_status.as_ref().map(super::types::IpSwitchStatus::as_str),
+    state: |o| o.task_status.as_ref().map(super::types::IpSwitchStatus::canonical_str),
 };
 
 /// Until the rollback of an IP switch (RollbackExchangeInstanceIp) has finished, task_status ROLLBACK_SUCCESS.
@@ -68,5 +68,5 @@ pub const MIGRATION_TASK_IP_ROLLED_BACK: ::hwcloud_core::waiter_def::WaiterDef<
     field: "task_status",
     success: &["ROLLBACK_SUCCESS"],
     failure: &[],
-    state: |o| o.task_status.as_ref().map(super::types::IpSwitchStatus::as_str),
+    state: |o| o.task_status.as_ref().map(super::types::IpSwitchStatus::canonical_str),
 };

@@ -21,6 +21,7 @@
 //!   after a finished switch → `EXCHANGING` → `ROLLBACK_SUCCESS`. Which states allow a switch is
 //!   the emulator's choice (the pages say only "during incremental migration").
 
+use hwcloud_core::Spelling;
 use hwcloud_dcs::types as t;
 use hwcloud_dcs::types::MigrationTaskStatus as Status;
 use serde::{Deserialize, Serialize};
@@ -256,7 +257,7 @@ impl DcsTask {
             Status::Terminating
             | Status::Running
             | Status::FullMigrating
-            | Status::IncrMigrating
+            | Status::IncrMigrating(_)
             | Status::Migrating => {
                 self.timeline.cut(now);
                 if st != Status::Terminating {
@@ -289,7 +290,7 @@ impl DcsTask {
         if self.migration_method == Some(t::MigrationMethod::Incremental) {
             self.timeline.push(
                 end,
-                Status::IncrMigrating,
+                Status::IncrMigrating(Spelling::Canonical),
                 "Full synchronisation finished; incremental synchronisation is running.",
             );
         } else {
@@ -374,7 +375,7 @@ impl DcsTask {
                 let between_instances = [&self.source, &self.target]
                     .iter()
                     .all(|e| e.as_ref().is_some_and(|e| e.id.is_some()));
-                if st != Status::IncrMigrating || !between_instances {
+                if !matches!(st, Status::IncrMigrating(_)) || !between_instances {
                     return Err(Refused(format!(
                         "The migration task {} is {st}; IP addresses can be switched only during the incremental migration (INCRMIGEATING) between two DCS instances.",
                         self.id

@@ -92,7 +92,7 @@ pub fn stats(task: &DcsTask, now: i64) -> t::MigrationTaskStats {
     let status = task.status(now);
     let src = task.source_dbsize;
     let frac = match status {
-        Status::Success | Status::IncrMigrating => 1.0,
+        Status::Success | Status::IncrMigrating(_) => 1.0,
         _ => task.timeline.phase_progress(now).map_or(0.0, |(f, _)| f),
     };
     let target = ((src as f64) * frac).floor() as i64;
@@ -100,10 +100,10 @@ pub fn stats(task: &DcsTask, now: i64) -> t::MigrationTaskStats {
         Status::FullMigrating | Status::Migrating => {
             (10_240 + (fnv(&task.id) % 2048) as i64, 5_000, true)
         }
-        Status::IncrMigrating => (16, 120, true),
+        Status::IncrMigrating(_) => (16, 120, true),
         _ => (0, 0, false),
     };
-    let offset = if migrating && status != Status::IncrMigrating {
+    let offset = if migrating && !matches!(status, Status::IncrMigrating(_)) {
         src - target
     } else {
         0

@@ -18,5 +18,5 @@ pub const TASK_DONE: ::hwcloud_core::waiter_def::WaiterDef<super::types::Task> =
         "SYNC_F_ROLLBACK_SUCCESS",
         "DELETING",
     ],
-    state: |o| o.state.as_ref().map(super::types::TaskState::as_str),
+    state: |o| o.state.as_ref().map(super::types::TaskState::canonical_str),
 };

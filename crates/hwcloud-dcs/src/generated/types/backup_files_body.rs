@@ -111,7 +111,7 @@ impl BackupFilesBody {
             let holds = !(self
                 .file_source
                 .as_ref()
-                .is_some_and(|x| matches!(x.as_str(), "backup_record")));
+                .is_some_and(|x| matches!(x.canonical_str(), "backup_record")));
             v.required_if(
                 "bucket_name",
                 self.bucket_name.as_ref().is_some_and(|x| !x.is_empty()),
@@ -129,7 +129,7 @@ impl BackupFilesBody {
             let holds = self
                 .file_source
                 .as_ref()
-                .is_some_and(|x| matches!(x.as_str(), "backup_record"));
+                .is_some_and(|x| matches!(x.canonical_str(), "backup_record"));
             v.required_if(
                 "backup_id",
                 self.backup_id.as_ref().is_some_and(|x| !x.is_empty()),

@@ -56,7 +56,7 @@ impl BackupStatus {
         "deleted",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Waiting => "waiting",
@@ -69,7 +69,20 @@ impl BackupStatus {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::BackingUp => "backuping",
+            Self::Succeed => "succeed",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+            Self::Deleted => "deleted",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "waiting" => Self::Waiting,

@@ -123,7 +123,9 @@ impl CreateMigrationTaskBody {
             v.field("target_instance", |v| x.validate_into(v));
         }
         {
-            let holds = matches!(self.migration_type.as_str(), "backupfile_import");
+            let holds = matches!(
+                self.migration_type.canonical_str(), "backupfile_import"
+            );
             v.required_if(
                 "backup_files",
                 self.backup_files.is_some(),
@@ -132,7 +134,9 @@ impl CreateMigrationTaskBody {
             );
         }
         {
-            let holds = matches!(self.migration_type.as_str(), "online_migration");
+            let holds = matches!(
+                self.migration_type.canonical_str(), "online_migration"
+            );
             v.required_if(
                 "source_instance",
                 self.source_instance.is_some(),

@@ -31,7 +31,7 @@ impl FileSource {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["self_build_obs", "backup_record"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::SelfBuildObs => "self_build_obs",
@@ -40,7 +40,16 @@ impl FileSource {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::SelfBuildObs => "self_build_obs",
+            Self::BackupRecord => "backup_record",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "self_build_obs" => Self::SelfBuildObs,

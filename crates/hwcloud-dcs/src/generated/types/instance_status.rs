@@ -118,7 +118,7 @@ impl InstanceStatus {
         "IPEXCHANGING",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -141,7 +141,30 @@ impl InstanceStatus {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::CreateFailed => "CREATEFAILED",
+            Self::Running => "RUNNING",
+            Self::Error => "ERROR",
+            Self::Restarting => "RESTARTING",
+            Self::Frozen => "FROZEN",
+            Self::Extending => "EXTENDING",
+            Self::Restoring => "RESTORING",
+            Self::Flushing => "FLUSHING",
+            Self::Closing => "CLOSING",
+            Self::Starting => "STARTING",
+            Self::Closed => "CLOSED",
+            Self::Deleted => "DELETED",
+            Self::Upgrading => "UPGRADING",
+            Self::RollingBack => "ROLLBACKING",
+            Self::IpExchanging => "IPEXCHANGING",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "CREATING" => Self::Creating,

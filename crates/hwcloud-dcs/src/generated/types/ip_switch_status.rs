@@ -40,7 +40,7 @@ impl IpSwitchStatus {
         "ROLLBACK_SUCCESS",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exchanging => "EXCHANGING",
@@ -50,7 +50,17 @@ impl IpSwitchStatus {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Exchanging => "EXCHANGING",
+            Self::ExchangeSuccess => "EXCHANGE_SUCCESS",
+            Self::RollbackSuccess => "ROLLBACK_SUCCESS",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "EXCHANGING" => Self::Exchanging,

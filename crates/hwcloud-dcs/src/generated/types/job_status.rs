@@ -36,7 +36,7 @@ impl JobStatus {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["RUNNING", "SUCCESS", "FAIL"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Running => "RUNNING",
@@ -46,7 +46,17 @@ impl JobStatus {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Running => "RUNNING",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "RUNNING" => Self::Running,

@@ -39,7 +39,7 @@ impl LogLevel {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["INFO", "WARN", "ERROR", "DEBUG"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Info => "INFO",
@@ -50,7 +50,18 @@ impl LogLevel {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Info => "INFO",
+            Self::Warn => "WARN",
+            Self::Error => "ERROR",
+            Self::Debug => "DEBUG",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "INFO" => Self::Info,

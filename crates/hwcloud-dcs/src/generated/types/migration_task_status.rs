@@ -8,10 +8,12 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
+/// A value with documented aliases keeps the spelling it arrived in (its `Spelling`) and is sent back in it; `==`, hashing and ordering ignore the spelling, and `canonical_str()` gives the spec's wire value. Match such a variant with `(_)`.
+///
 /// Note: Reconciled set (docs/api-notes.md, DCS task status). S003, S004 and PY list 4 values, S002 lists 14, ShowMigrationTask docs add RUNNING semantics; open enum, so anything else decodes as Unknown.
 ///
 /// Source: S002 Table 7; S003 表 7; S004 Table 4; notes DCS task status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 pub enum MigrationTaskStatus {
     /// Being created.
     ///
@@ -37,10 +39,10 @@ pub enum MigrationTaskStatus {
     ///
     /// Wire value `INCRMIGEATING`.
     ///
-    /// Also decoded from: `INCRMIGRATING`.
+    /// Also decoded from: `INCRMIGRATING`, and sent back in the spelling received.
     ///
     /// Note: S002 spells it INCRMIGEATING and Terraform waits for exactly that string, so it is the wire value; the OTC/Huawei ShowMigrationTask docs spell it INCRMIGRATING, accepted as an alias.
-    IncrMigrating,
+    IncrMigrating(::hwcloud_core::Spelling),
 
     /// Being stopped.
     ///
@@ -92,6 +94,54 @@ pub enum MigrationTaskStatus {
 }
 
 impl MigrationTaskStatus {
+    /// The value without its spelling: the variant's position, an unknown value's text.
+    fn value_key(&self) -> (usize, &str) {
+        match self {
+            Self::Creating => (0usize, ""),
+            Self::Running => (1usize, ""),
+            Self::Migrating => (2usize, ""),
+            Self::FullMigrating => (3usize, ""),
+            Self::IncrMigrating(_) => (4usize, ""),
+            Self::Terminating => (5usize, ""),
+            Self::Terminated => (6usize, ""),
+            Self::Success => (7usize, ""),
+            Self::Failed => (8usize, ""),
+            Self::MigrationSuccess => (9usize, ""),
+            Self::MigrationFailed => (10usize, ""),
+            Self::Released => (11usize, ""),
+            Self::Error => (12usize, ""),
+            Self::Deleted => (13usize, ""),
+            Self::Unknown(other) => (14usize, other),
+        }
+    }
+}
+
+impl PartialEq for MigrationTaskStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.value_key() == other.value_key()
+    }
+}
+
+impl Eq for MigrationTaskStatus {}
+impl ::std::hash::Hash for MigrationTaskStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.value_key().hash(state);
+    }
+}
+
+impl PartialOrd for MigrationTaskStatus {
+    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for MigrationTaskStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.value_key().cmp(&other.value_key())
+    }
+}
+
+impl MigrationTaskStatus {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &[
         "CREATING",
@@ -110,14 +160,14 @@ impl MigrationTaskStatus {
         "DELETED",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
             Self::Running => "RUNNING",
             Self::Migrating => "MIGRATING",
             Self::FullMigrating => "FULLMIGRATING",
-            Self::IncrMigrating => "INCRMIGEATING",
+            Self::IncrMigrating(s) => s.or("INCRMIGEATING"),
             Self::Terminating => "TERMINATING",
             Self::Terminated => "TERMINATED",
             Self::Success => "SUCCESS",
@@ -131,14 +181,38 @@ impl MigrationTaskStatus {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Running => "RUNNING",
+            Self::Migrating => "MIGRATING",
+            Self::FullMigrating => "FULLMIGRATING",
+            Self::IncrMigrating(_) => "INCRMIGEATING",
+            Self::Terminating => "TERMINATING",
+            Self::Terminated => "TERMINATED",
+            Self::Success => "SUCCESS",
+            Self::Failed => "FAILED",
+            Self::MigrationSuccess => "MIGRATION_SUCCESS",
+            Self::MigrationFailed => "MIGRATION_FAILED",
+            Self::Released => "RELEASED",
+            Self::Error => "ERROR",
+            Self::Deleted => "DELETED",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "CREATING" => Self::Creating,
             "RUNNING" => Self::Running,
             "MIGRATING" => Self::Migrating,
             "FULLMIGRATING" => Self::FullMigrating,
-            "INCRMIGEATING" | "INCRMIGRATING" => Self::IncrMigrating,
+            "INCRMIGEATING" => Self::IncrMigrating(::hwcloud_core::Spelling::Canonical),
+            "INCRMIGRATING" => {
+                Self::IncrMigrating(::hwcloud_core::Spelling::Alias("INCRMIGRATING"))
+            }
             "TERMINATING" => Self::Terminating,
             "TERMINATED" => Self::Terminated,
             "SUCCESS" => Self::Success,

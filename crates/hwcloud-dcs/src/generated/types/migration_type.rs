@@ -32,7 +32,7 @@ impl MigrationType {
         "online_migration",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::BackupfileImport => "backupfile_import",
@@ -41,7 +41,16 @@ impl MigrationType {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::BackupfileImport => "backupfile_import",
+            Self::OnlineMigration => "online_migration",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "backupfile_import" => Self::BackupfileImport,

@@ -29,7 +29,7 @@ impl NetworkType {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["vpc", "vpn"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Vpc => "vpc",
@@ -38,7 +38,16 @@ impl NetworkType {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Vpc => "vpc",
+            Self::Vpn => "vpn",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "vpc" => Self::Vpc,

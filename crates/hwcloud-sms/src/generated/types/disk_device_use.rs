@@ -36,7 +36,7 @@ impl DiskDeviceUse {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["BOOT", "OS", "NORMAL"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Boot => "BOOT",
@@ -46,7 +46,17 @@ impl DiskDeviceUse {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Boot => "BOOT",
+            Self::Os => "OS",
+            Self::Normal => "NORMAL",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "BOOT" => Self::Boot,

@@ -44,7 +44,7 @@ impl LogCollectStatus {
         "UPLOADED",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Init => "INIT",
@@ -55,7 +55,18 @@ impl LogCollectStatus {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Init => "INIT",
+            Self::Uploading => "UPLOADING",
+            Self::UploadFail => "UPLOAD_FAIL",
+            Self::Uploaded => "UPLOADED",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "INIT" => Self::Init,

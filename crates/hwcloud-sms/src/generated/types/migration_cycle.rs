@@ -56,7 +56,7 @@ impl MigrationCycle {
         "syncing",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cutovering => "cutovering",
@@ -69,7 +69,20 @@ impl MigrationCycle {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Cutovering => "cutovering",
+            Self::Cutovered => "cutovered",
+            Self::Checking => "checking",
+            Self::Setting => "setting",
+            Self::Replicating => "replicating",
+            Self::Syncing => "syncing",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "cutovering" => Self::Cutovering,

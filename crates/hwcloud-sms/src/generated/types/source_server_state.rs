@@ -134,7 +134,7 @@ impl SourceServerState {
         "error",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unavailable => "unavailable",
@@ -160,7 +160,33 @@ impl SourceServerState {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Unavailable => "unavailable",
+            Self::Waiting => "waiting",
+            Self::Initialize => "initialize",
+            Self::Replicate => "replicate",
+            Self::Syncing => "syncing",
+            Self::Stopping => "stopping",
+            Self::Stopped => "stopped",
+            Self::Skipping => "skipping",
+            Self::Deleting => "deleting",
+            Self::Clearing => "clearing",
+            Self::Cleared => "cleared",
+            Self::Clearfailed => "clearfailed",
+            Self::Premigready => "premigready",
+            Self::Premiged => "premiged",
+            Self::Premigfailed => "premigfailed",
+            Self::Cloning => "cloning",
+            Self::Cutovering => "cutovering",
+            Self::Finished => "finished",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "unavailable" => Self::Unavailable,

@@ -104,7 +104,7 @@ impl TaskOperation {
         "sync_failed_rollback",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Start => "start",
@@ -124,7 +124,27 @@ impl TaskOperation {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Start => "start",
+            Self::Stop => "stop",
+            Self::Test => "test",
+            Self::Cutover => "cutover",
+            Self::CloneTest => "clone_test",
+            Self::Restart => "restart",
+            Self::NetworkCheck => "network_check",
+            Self::Skip => "skip",
+            Self::Clear => "clear",
+            Self::MigrationTest => "migration_test",
+            Self::ErrorForOverspeed => "error_for_overspeed",
+            Self::CollectLog => "collect_log",
+            Self::SyncFailedRollback => "sync_failed_rollback",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "start" => Self::Start,

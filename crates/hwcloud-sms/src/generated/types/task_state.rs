@@ -108,7 +108,7 @@ impl TaskState {
         "SYNC_F_ROLLBACK_SUCCESS",
     ];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ready => "READY",
@@ -129,7 +129,28 @@ impl TaskState {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Ready => "READY",
+            Self::Running => "RUNNING",
+            Self::Syncing => "SYNCING",
+            Self::MigrateSuccess => "MIGRATE_SUCCESS",
+            Self::SyncSuccess => "SYNC_SUCCESS",
+            Self::MigrateFail => "MIGRATE_FAIL",
+            Self::SyncFail => "SYNC_FAIL",
+            Self::Aborting => "ABORTING",
+            Self::Abort => "ABORT",
+            Self::Skipping => "SKIPPING",
+            Self::Deleting => "DELETING",
+            Self::Resetting => "RESETING",
+            Self::SyncFailedRollingBack => "SYNC_F_ROLLBACKING",
+            Self::SyncFailedRollbackSuccess => "SYNC_F_ROLLBACK_SUCCESS",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "READY" => Self::Ready,

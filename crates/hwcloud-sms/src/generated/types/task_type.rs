@@ -29,7 +29,7 @@ impl TaskType {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["MIGRATE_FILE", "MIGRATE_BLOCK"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::MigrateFile => "MIGRATE_FILE",
@@ -38,7 +38,16 @@ impl TaskType {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::MigrateFile => "MIGRATE_FILE",
+            Self::MigrateBlock => "MIGRATE_BLOCK",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "MIGRATE_FILE" => Self::MigrateFile,

@@ -8,8 +8,10 @@ use super::*;
 ///
 /// Open set: values this SDK does not know decode into `Unknown` and serialize back unchanged.
 ///
+/// A value with documented aliases keeps the spelling it arrived in (its `Spelling`) and is sent back in it; `==`, hashing and ordering ignore the spelling, and `canonical_str()` gives the spec's wire value. Match such a variant with `(_)`.
+///
 /// Source: fixture.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 pub enum TaskStatus {
     /// Running.
     ///
@@ -20,31 +22,79 @@ pub enum TaskStatus {
     ///
     /// Wire value `INCRMIGEATING`.
     ///
-    /// Also decoded from: `INCRMIGRATING`.
-    IncrMigrating,
+    /// Also decoded from: `INCRMIGRATING`, and sent back in the spelling received.
+    IncrMigrating(::hwcloud_core::Spelling),
 
     /// A value this SDK version does not know, kept exactly as received.
     Unknown(String),
 }
 
 impl TaskStatus {
+    /// The value without its spelling: the variant's position, an unknown value's text.
+    fn value_key(&self) -> (usize, &str) {
+        match self {
+            Self::Running => (0usize, ""),
+            Self::IncrMigrating(_) => (1usize, ""),
+            Self::Unknown(other) => (2usize, other),
+        }
+    }
+}
+
+impl PartialEq for TaskStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.value_key() == other.value_key()
+    }
+}
+
+impl Eq for TaskStatus {}
+impl ::std::hash::Hash for TaskStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.value_key().hash(state);
+    }
+}
+
+impl PartialOrd for TaskStatus {
+    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TaskStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.value_key().cmp(&other.value_key())
+    }
+}
+
+impl TaskStatus {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["RUNNING", "INCRMIGEATING"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Running => "RUNNING",
-            Self::IncrMigrating => "INCRMIGEATING",
+            Self::IncrMigrating(s) => s.or("INCRMIGEATING"),
             Self::Unknown(other) => other,
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Running => "RUNNING",
+            Self::IncrMigrating(_) => "INCRMIGEATING",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "RUNNING" => Self::Running,
-            "INCRMIGEATING" | "INCRMIGRATING" => Self::IncrMigrating,
+            "INCRMIGEATING" => Self::IncrMigrating(::hwcloud_core::Spelling::Canonical),
+            "INCRMIGRATING" => {
+                Self::IncrMigrating(::hwcloud_core::Spelling::Alias("INCRMIGRATING"))
+            }
             other => Self::Unknown(other.to_owned()),
         }
     }

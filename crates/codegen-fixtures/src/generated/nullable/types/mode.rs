@@ -24,7 +24,7 @@ impl Mode {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["auto"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -32,7 +32,15 @@ impl Mode {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,

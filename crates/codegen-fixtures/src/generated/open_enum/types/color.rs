@@ -39,7 +39,7 @@ impl Color {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["red", "green", "dark-blue", "0xFFF"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Red => "red",
@@ -50,7 +50,18 @@ impl Color {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Red => "red",
+            Self::Green => "green",
+            Self::DarkBlue => "dark-blue",
+            Self::White => "0xFFF",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "red" => Self::Red,

@@ -29,7 +29,7 @@ impl Kind {
     /// Every documented wire value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["import", "online"];
 
-    /// The wire value.
+    /// The wire value, in the spelling it arrived in.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Import => "import",
@@ -38,7 +38,16 @@ impl Kind {
         }
     }
 
-    /// Decodes a wire value (aliases included); never fails.
+    /// The wire value the spec names (an alias spelling maps to it).
+    pub fn canonical_str(&self) -> &str {
+        match self {
+            Self::Import => "import",
+            Self::Online => "online",
+            Self::Unknown(other) => other,
+        }
+    }
+
+    /// Decodes a wire value (aliases included, their spelling kept); never fails.
     pub fn from_wire(value: &str) -> Self {
         match value {
             "import" => Self::Import,

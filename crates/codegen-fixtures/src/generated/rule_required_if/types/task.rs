@@ -96,7 +96,9 @@ impl Task {
     #[allow(unused_variables)]
     pub fn validate_into(&self, v: &mut ::hwcloud_core::validate::Validator) {
         {
-            let holds = matches!(self.migration_type.as_str(), "backupfile_import");
+            let holds = matches!(
+                self.migration_type.canonical_str(), "backupfile_import"
+            );
             v.required_if(
                 "backup_files",
                 self.backup_files.as_ref().is_some_and(|x| !x.is_empty()),
@@ -105,7 +107,9 @@ impl Task {
             );
         }
         {
-            let holds = matches!(self.migration_type.as_str(), "online_migration");
+            let holds = matches!(
+                self.migration_type.canonical_str(), "online_migration"
+            );
             v.required_if(
                 "source_instance",
                 self.source_instance.as_ref().is_some_and(|x| !x.is_empty()),
@@ -117,7 +121,7 @@ impl Task {
             let holds = !(self
                 .file_source
                 .as_ref()
-                .is_some_and(|x| matches!(x.as_str(), "backup_record")));
+                .is_some_and(|x| matches!(x.canonical_str(), "backup_record")));
             v.required_if(
                 "bucket_name",
                 self.bucket_name.as_ref().is_some_and(|x| !x.is_empty()),
