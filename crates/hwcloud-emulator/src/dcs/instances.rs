@@ -384,4 +384,14 @@ mod tests {
         assert_eq!(compact_time_ms("20170718235959"), Some(1_500_422_399_000));
         assert_eq!(compact_time_ms("2017"), None);
     }
+
+    proptest::proptest! {
+        /// Any text, even multi-byte or the wrong length, is answered without a panic; 14
+        /// digits always give a time.
+        #[test]
+        fn compact_time_never_panics(s in "\\PC{0,20}", digits in "[0-9]{14}") {
+            let _ = compact_time_ms(&s);
+            proptest::prop_assert!(compact_time_ms(&digits).is_some());
+        }
+    }
 }
