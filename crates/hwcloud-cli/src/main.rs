@@ -319,8 +319,13 @@ mod tests {
     }
 
     /// Whether a long flag name (or alias) would carry a credential.
+    /// A flag that takes a credential. `--…-file` flags name a file holding one (the path is
+    /// no secret), so they are allowed.
     fn is_credential_flag(long: &str) -> bool {
         let long = long.to_ascii_lowercase();
+        if long.ends_with("-file") {
+            return false;
+        }
         matches!(
             long.as_str(),
             "ak" | "sk" | "secret" | "secret-key" | "access-key"
@@ -400,8 +405,12 @@ mod tests {
             "credentials",
             "task-id",
             "skip-validation",
+            "source-password-file",
         ] {
             assert!(!is_credential_flag(ok), "{ok}");
+        }
+        for bad in ["source-password", "password-files", "token"] {
+            assert!(is_credential_flag(bad), "{bad}");
         }
     }
 }
