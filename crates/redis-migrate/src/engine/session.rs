@@ -244,6 +244,16 @@ fn apply_options(opts: &MigrateOptions) -> ApplyOptions {
     }
 }
 
+/// How writing one snapshot ended.
+enum Written {
+    /// Every key acknowledged by the target.
+    Whole,
+    /// The snapshot's link was cut: part of it was written, none of it counts.
+    Interrupted,
+    /// The session ends here.
+    End(SessionEnd),
+}
+
 /// The item loop of one session.
 struct Stream<'a> {
     opts: &'a MigrateOptions,
@@ -262,6 +272,8 @@ impl Stream<'_> {
         applier: &mut Applier,
         stop: &mut watch::Receiver<bool>,
     ) -> SessionEnd {
+        // A snapshot was cut: what follows must be a new one (or the error that ends it).
+        let mut snapshot_owed = false;
         loop {
             let item = tokio::select! {
                 biased;
@@ -275,8 +287,15 @@ impl Stream<'_> {
                     rdb,
                     rdb_size,
                 })) => {
-                    if let Some(end) = self.snapshot(rdb, rdb_size, stop).await {
-                        return end;
+                    match self.snapshot(rdb, rdb_size, stop).await {
+                        Written::Whole => snapshot_owed = false,
+                        // Not applied: the replica reports the cut next (a new full sync in
+                        // auto mode, a lost link in manual mode).
+                        Written::Interrupted => {
+                            snapshot_owed = true;
+                            continue;
+                        }
+                        Written::End(end) => return end,
                     }
                     let cp = {
                         let mut t = self.track.lock().unwrap_or_else(|e| e.into_inner());
@@ -295,6 +314,15 @@ impl Stream<'_> {
                     self.metrics.set_phase(Phase::Incremental);
                     self.metrics
                         .event(Level::Info, "snapshot written; applying the command stream");
+                }
+                Ok(Some(StreamItem::Command { .. })) if snapshot_owed => {
+                    return SessionEnd::Restart {
+                        reason: EngineError::Internal(
+                            "the command stream went on after an interrupted snapshot".into(),
+                        ),
+                        resume_from: None,
+                        raw: true,
+                    };
                 }
                 Ok(Some(StreamItem::Command { cmd, end_offset })) => {
                     let step = match applier.push(&cmd, end_offset) {
@@ -359,13 +387,13 @@ impl Stream<'_> {
         }
     }
 
-    /// Writes one snapshot; `Some(end)` when the session ends here.
+    /// Writes one snapshot.
     async fn snapshot(
         &mut self,
         rdb: crate::replica::RdbStream,
         rdb_size: Option<u64>,
         stop: &mut watch::Receiver<bool>,
-    ) -> Option<SessionEnd> {
+    ) -> Written {
         let m = self.metrics;
         m.set_phase(Phase::FullSync);
         m.rdb_bytes_total
@@ -423,19 +451,20 @@ impl Stream<'_> {
                         ),
                     );
                 }
-                None
+                Written::Whole
             }
-            Err(PhaseError::Stopped) => Some(SessionEnd::Fatal(EngineError::StoppedEarly)),
-            Err(PhaseError::Pipeline(e)) => Some(target_end(e)),
-            // The link broke mid-snapshot: the replica reports it next (a new full sync in
-            // auto mode, a lost link in manual mode).
+            Err(PhaseError::Stopped) => Written::End(SessionEnd::Fatal(EngineError::StoppedEarly)),
+            Err(PhaseError::Pipeline(e)) => Written::End(target_end(e)),
+            // The link broke mid-snapshot: the replica reports it next.
             Err(PhaseError::Rdb(e @ RdbError::Io { .. })) => {
                 m.event(Level::Warn, format!("snapshot interrupted: {e}"));
-                None
+                Written::Interrupted
             }
-            Err(PhaseError::Rdb(e)) => Some(SessionEnd::Fatal(e.into())),
-            Err(PhaseError::Snapshot(e)) => Some(SessionEnd::Fatal(e.into())),
-            Err(PhaseError::Internal(e)) => Some(SessionEnd::Fatal(EngineError::Internal(e))),
+            Err(PhaseError::Rdb(e)) => Written::End(SessionEnd::Fatal(e.into())),
+            Err(PhaseError::Snapshot(e)) => Written::End(SessionEnd::Fatal(e.into())),
+            Err(PhaseError::Internal(e)) => {
+                Written::End(SessionEnd::Fatal(EngineError::Internal(e)))
+            }
         }
     }
 
