@@ -32,7 +32,7 @@ pub struct Acked {
     pub file_keys: u64,
     /// Snapshot keys written (batches acknowledged with [`Ack::KeyDone`]).
     pub keys_written: u64,
-    /// The highest replication offset acknowledged ([`Ack::Offset`]).
+    /// The replication offset of the last [`Ack::Offset`] batch acknowledged.
     pub offset: Option<u64>,
     /// Commands of [`Ack::Offset`] batches acknowledged.
     pub stream_commands: u64,
@@ -456,7 +456,9 @@ impl Window {
                 a.file_keys = a.file_keys.max(file_keys);
             }
             Ack::Offset(offset) => {
-                a.offset = Some(a.offset.map_or(offset, |o| o.max(offset)));
+                // Batches are acknowledged in order, so the last offset is the stream's
+                // position; after a full resync (a restarted source) it may start lower.
+                a.offset = Some(offset);
                 a.stream_commands += batch.len() as u64;
             }
         }

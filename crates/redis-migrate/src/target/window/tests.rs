@@ -77,6 +77,20 @@ fn batches_are_acknowledged_in_order_only_when_every_command_answered() {
 }
 
 #[test]
+fn the_acknowledged_offset_follows_the_stream_down_after_a_full_resync() {
+    // A restarted source starts a new replication id at a lower offset; the position of the
+    // new stream, not the old maximum, is what a checkpoint and REPLCONF ACK need.
+    let mut w = Window::new(LIMITS);
+    w.push(batch("old", 1, Ack::Offset(5000), Replay::Never));
+    w.push(batch("new", 1, Ack::Offset(120), Replay::Never));
+    write_all(&mut w);
+    w.on_reply(Frame::Integer(1)).unwrap();
+    assert_eq!(w.acked().offset, Some(5000));
+    w.on_reply(Frame::Integer(1)).unwrap();
+    assert_eq!(w.acked().offset, Some(120));
+}
+
+#[test]
 fn the_window_is_bounded_but_takes_one_oversized_batch() {
     let limits = WindowLimits {
         max_commands: 3,
