@@ -16,8 +16,8 @@ use crate::target::{
     Ack, Batch, BatchBuilder, Pipeline, PipelineConfig, Replay, TargetInfo, probe,
 };
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -88,12 +88,17 @@ pub async fn import_files(
     let (tx, rx) = mpsc::channel::<Batch>(256);
     let m = metrics.clone();
     let keep_flush = opts.keep_flush;
+    // The file being read, to name it when the target refuses what came from it.
+    let current = Arc::new(Mutex::new(String::new()));
+    let reading = current.clone();
     let reader = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         for source in &sources {
             m.event(Level::Info, format!("importing {}", source.name()));
-            let summary =
-                source.read_parts(|part| import_part(part, &info, keep_flush, &tx, &m))?;
+            let summary = source.read_parts(|part| {
+                *reading.lock().unwrap_or_else(|e| e.into_inner()) = part.file.to_owned();
+                import_part(part, &info, keep_flush, &tx, &m)
+            })?;
             for w in &summary.warnings {
                 m.event(Level::Warn, format!("{}: {w}", source.name()));
             }
@@ -107,7 +112,18 @@ pub async fn import_files(
         .map_err(|e| EngineError::Internal(format!("the import thread ended: {e}")))?;
     let closed = pipeline.close().await;
     let result = match (read, submitted.and(closed)) {
-        (_, Err(e)) => Err(e.into()),
+        // A damaged file explains what the target refused of it (a payload cut short).
+        (Err(e @ EngineError::File { .. }), Err(_)) => Err(e),
+        (_, Err(e)) => {
+            let file = std::mem::take(&mut *current.lock().unwrap_or_else(|e| e.into_inner()));
+            Err(match file.is_empty() {
+                true => e.into(),
+                false => EngineError::File {
+                    file,
+                    source: Box::new(e.into()),
+                },
+            })
+        }
         (Err(e), Ok(_)) => Err(e),
         (Ok(sources), Ok(_)) => {
             let s = metrics.snapshot();
