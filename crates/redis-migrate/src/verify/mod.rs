@@ -6,7 +6,9 @@
 //!   in [`Mode::Full`] to say which differ, and that verdict decides: server versions do not
 //!   always hash equal data alike (Redis 7.0 hashes a sorted-set score printed with `%.17g`,
 //!   Valkey 8.1 its shortest form, so a score of 0.1 gives two digests; strings, lists, sets,
-//!   hashes, streams and expire flags hash alike). When a server refuses `DEBUG`
+//!   hashes, streams and expire flags hash alike). The digest leaves out streams' consumer
+//!   groups and pending entries (so does `DEBUG DIGEST-VALUE`): only [`Mode::Full`] compares
+//!   them. When a server refuses `DEBUG`
 //!   (`enable-debug-command no`, an ACL, a renamed command) the report says so and the check
 //!   falls back to `Full`, or fails when [`VerifyOptions::digest_fallback`] is off.
 //! - [`Mode::Outline`]: every key exists on both sides with the same type.

@@ -55,14 +55,15 @@ pub async fn eventually(limit: Duration, what: &str, mut check: impl FnMut() -> 
     }
 }
 
-/// Like [`eventually`], with the metrics in the panic message.
+/// Like [`eventually`], with the metrics in the panic message; gives up at once when the
+/// migration has failed.
 pub async fn until(metrics: &Metrics, what: &str, mut check: impl FnMut(&Metrics) -> bool) {
     let deadline = tokio::time::Instant::now() + LIMIT;
     loop {
         if check(metrics) {
             return;
         }
-        if tokio::time::Instant::now() > deadline {
+        if tokio::time::Instant::now() > deadline || metrics.phase() == Phase::Failed {
             panic!(
                 "not within {LIMIT:?}: {what}\nmetrics: {:?}\nevents: {:#?}",
                 metrics.snapshot(),
@@ -129,7 +130,7 @@ pub async fn caught_up(source: &Server, metrics: &Metrics) {
             applied <= want,
             "applied offset {applied} is past the source's {want}"
         );
-        if tokio::time::Instant::now() > deadline {
+        if tokio::time::Instant::now() > deadline || metrics.phase() == Phase::Failed {
             panic!(
                 "lag not 0 within {LIMIT:?}: source at {want}, applied {applied}\nmetrics: {:?}\nevents: {:#?}",
                 metrics.snapshot(),
