@@ -139,7 +139,14 @@ async fn a_cut_with_an_unconfirmed_incr_brings_a_new_full_sync_and_equal_data() 
     let Some(b) = require(Flavor::Redis) else {
         return;
     };
-    let (source, target) = (b.clone().start().unwrap(), b.start().unwrap());
+    // No PING from the source for an hour: the engine must notice the failed target link
+    // by itself, not when the next command arrives.
+    let source = b
+        .clone()
+        .arg("repl-ping-replica-period", "3600")
+        .start()
+        .unwrap();
+    let target = b.start().unwrap();
     bulk(&source, 0, "k", 100, 100);
     let proxy = Proxy::start(target.addr()).unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -161,17 +168,27 @@ async fn a_cut_with_an_unconfirmed_incr_brings_a_new_full_sync_and_equal_data() 
     // The INCRs reach the engine and are written into the stalled link, then the link is cut:
     // the target never ran them, but the engine cannot know.
     proxy.pause();
+    // A pump of the proxy may be inside a read when paused; each read ends within 50 ms.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let forwarded = proxy.stats().bytes_up;
     let written = metrics.snapshot().target_bytes;
     for _ in 0..5 {
         ok(&source, &["INCR", "counter"]);
     }
+    // All five (27 bytes each) written, so that nothing more comes from the source.
+    let incr = b"*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n".len() as u64;
     until(
         &metrics,
         "the INCRs to be written to the target link",
-        |m| m.snapshot().target_bytes > written,
+        |m| m.snapshot().target_bytes >= written + 5 * incr,
     )
     .await;
     proxy.cut();
+    assert_eq!(
+        proxy.stats().bytes_up,
+        forwarded,
+        "the stalled link was meant to hold the INCRs back"
+    );
     proxy.resume();
     until(&metrics, "a second full sync, then the stream", |m| {
         m.snapshot().full_syncs == 2 && m.phase() == Phase::Incremental

@@ -278,6 +278,9 @@ impl Stream<'_> {
             let item = tokio::select! {
                 biased;
                 _ = wait_for_stop(stop) => return self.stop_cleanly(applier).await,
+                // A quiet source may send nothing for a long time: a failed target must end
+                // the session now, not at the next command.
+                e = self.pipeline.failed() => return target_end(e),
                 item = repl.next() => item,
             };
             match item {

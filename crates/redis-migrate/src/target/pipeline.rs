@@ -255,6 +255,20 @@ impl Pipeline {
         self.shared.lock().failed.clone()
     }
 
+    /// Resolves once the pipeline has failed, with the error (never, while it works): for a
+    /// caller that waits on something else and must not miss a failure meanwhile.
+    pub async fn failed(&self) -> PipelineError {
+        loop {
+            let space = self.shared.space.notified();
+            tokio::pin!(space);
+            space.as_mut().enable();
+            if let Some(e) = self.error() {
+                return e;
+            }
+            space.await;
+        }
+    }
+
     /// Waits for everything to be acknowledged, then closes the connection.
     pub async fn close(&self) -> Result<Acked, PipelineError> {
         let acked = self.barrier().await?;
