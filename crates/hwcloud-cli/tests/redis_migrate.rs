@@ -148,3 +148,65 @@ fn a_checkpoint_file_resumes_the_next_run_without_a_full_sync() {
     assert!(stats.contains("sync_partial_ok:1\r\n"), "{stats}");
     assert_same_data(&source, &target);
 }
+
+#[test]
+fn manual_resume_stops_on_a_cut_with_exit_1_and_the_next_run_continues() {
+    let Some(b) = require(Flavor::Redis) else {
+        return;
+    };
+    let (source, target) = (b.clone().start().unwrap(), b.start().unwrap());
+    fill(&source, "m");
+    let proxy = redis_test_server::Proxy::start(source.addr()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("cp.json");
+    let cp_arg = cp.to_str().unwrap().to_owned();
+    let (s, t) = (proxy.url(), target.url());
+    let args = [
+        "redis",
+        "migrate",
+        "--source",
+        &s,
+        "--target",
+        &t,
+        "--mode",
+        "incremental",
+        "--resume",
+        "manual",
+        "--checkpoint-file",
+        &cp_arg,
+    ];
+    let cli = start(&[], &args);
+    eventually("the stream", || {
+        cli.stderr_so_far().contains("applying the command stream")
+    });
+    ok(&source, &["SET", "before-cut", "1"]);
+    eventually("the write to arrive", || {
+        exists_in(&target, 0, "before-cut")
+    });
+    proxy.cut();
+    let first = cli.wait();
+    assert_eq!(first.code, 1, "{first:?}");
+    assert!(
+        first.stderr.contains("resume point: replication id")
+            && first.stderr.contains("run the same command to resume"),
+        "{}",
+        first.stderr
+    );
+
+    ok(&source, &["SET", "while-stopped", "1"]);
+    let cli = start(&[], &args);
+    eventually("the second run to apply", || {
+        exists_in(&target, 0, "while-stopped")
+    });
+    cli.terminate();
+    let second = cli.wait();
+    assert_eq!(second.code, 0, "{second:?}");
+    assert!(
+        second
+            .stdout
+            .contains("0 full sync(s), 1 partial resync(s)"),
+        "{}",
+        second.stdout
+    );
+    assert_same_data(&source, &target);
+}
