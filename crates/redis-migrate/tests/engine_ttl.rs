@@ -45,8 +45,10 @@ async fn a_refreshed_ttl_survives_a_long_full_sync_and_expired_keys_are_gone() {
     let started = Instant::now();
     let m = Migration::start(opts);
     let metrics = m.metrics();
-    until(&metrics, "the snapshot to be in writing", |m| {
-        m.phase() == Phase::FullSync && m.snapshot().keys_written > 0
+    // The snapshot (with the 2 s TTL) is taken once it starts arriving; the refreshes must
+    // begin before the TTL runs out on the source.
+    until(&metrics, "the snapshot to arrive", |m| {
+        m.snapshot().rdb_bytes_received > 0
     })
     .await;
 
