@@ -4,7 +4,6 @@
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, SystemTime};
 
-use axum::http::StatusCode;
 use hwcloud_core::Secret;
 use hwcloud_core::signing::{
     DerivationScope, SignableRequest, VerifyError, header_value as header, parse_authorization,
@@ -13,7 +12,7 @@ use hwcloud_core::signing::{
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::profile::{Profile, codes};
+use crate::profile::{AuthFailure, Profile};
 
 /// Largest accepted distance between `X-Sdk-Date` and the real clock.
 pub const MAX_SKEW: Duration = hwcloud_core::signing::DEFAULT_MAX_SKEW;
@@ -37,23 +36,10 @@ pub struct Incoming<'a> {
     pub body: &'a [u8],
 }
 
-/// Authenticates a request and checks the `X-Project-Id` header against the caller.
+/// Authenticates a request and checks the `X-Project-Id` header against the caller; a
+/// refusal is answered in `svc`'s words ([`Profile::unauthorized`]).
 pub fn authenticate(app: &App, req: &Incoming<'_>, svc: &Profile) -> Result<Caller, ApiError> {
-    let caller = if let Some(auth) = header(req.headers, "authorization") {
-        verify_signature(app, req, auth, svc)?
-    } else if let Some(token) = header(req.headers, "x-auth-token") {
-        let project = token.trim().strip_prefix(TOKEN_PREFIX).unwrap_or("");
-        if project.is_empty() || !app.knows_project(project) {
-            return Err(unauthorized("the X-Auth-Token is invalid or expired"));
-        }
-        Caller {
-            project_id: project.to_owned(),
-        }
-    } else {
-        return Err(unauthorized(
-            "the request has neither an Authorization header nor an X-Auth-Token",
-        ));
-    };
+    let caller = identify(app, req, svc).map_err(|why| svc.unauthorized(why))?;
     if let Some(p) = header(req.headers, "x-project-id") {
         if p.trim() != caller.project_id {
             return Err(svc.forbidden_project());
@@ -62,13 +48,23 @@ pub fn authenticate(app: &App, req: &Incoming<'_>, svc: &Profile) -> Result<Call
     Ok(caller)
 }
 
-/// 401 from API Gateway, the same for every service.
-fn unauthorized(msg: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        codes::AUTH,
-        format!("Incorrect IAM authentication information: {msg}"),
-    )
+/// Who signed or which token came with the request.
+fn identify(app: &App, req: &Incoming<'_>, svc: &Profile) -> Result<Caller, AuthFailure> {
+    if let Some(auth) = header(req.headers, "authorization") {
+        return verify_signature(app, req, auth, svc);
+    }
+    let Some(token) = header(req.headers, "x-auth-token") else {
+        return Err(AuthFailure::Missing);
+    };
+    let project = token.trim().strip_prefix(TOKEN_PREFIX).unwrap_or("");
+    if project.is_empty() || !app.knows_project(project) {
+        return Err(AuthFailure::Invalid(
+            "the X-Auth-Token is not one the emulator accepts".into(),
+        ));
+    }
+    Ok(Caller {
+        project_id: project.to_owned(),
+    })
 }
 
 fn verify_signature(
@@ -76,7 +72,7 @@ fn verify_signature(
     req: &Incoming<'_>,
     auth: &str,
     svc: &Profile,
-) -> Result<Caller, ApiError> {
+) -> Result<Caller, AuthFailure> {
     let signable = SignableRequest {
         method: req.method,
         path: req.raw_path,
@@ -107,15 +103,17 @@ fn verify_signature(
     match outcome {
         Ok(Ok(v)) => {
             let Some(cred) = app.credentials.get(&v.access_key) else {
-                return Err(unauthorized(VerifyError::UnknownAccessKey));
+                return Err(AuthFailure::Invalid(
+                    VerifyError::UnknownAccessKey.to_string(),
+                ));
             };
             Ok(Caller {
                 project_id: cred.project_id.clone(),
             })
         }
-        Ok(Err(e)) => Err(unauthorized(e)),
-        Err(_) => Err(unauthorized(
-            "the Authorization header could not be verified",
+        Ok(Err(e)) => Err(AuthFailure::Invalid(e.to_string())),
+        Err(_) => Err(AuthFailure::Invalid(
+            "the Authorization header could not be verified".into(),
         )),
     }
 }

@@ -15,7 +15,7 @@
 //!
 //! The last two live with their services (`dcs::instances`, `sms::sources`).
 //!
-//! Errors use the DCS error shape with codes `EMULATOR.0400`.
+//! Errors answer 400 `{"error_code": "EMULATOR.0400", "error_msg", "request_id"}`.
 
 use std::sync::Arc;
 
@@ -35,9 +35,11 @@ use crate::timefmt::iso8601_ms;
 
 const BAD: &str = "EMULATOR.0400";
 
-/// 400 `EMULATOR.0400` in the DCS shape: a control request the emulator cannot follow.
+/// 400 `EMULATOR.0400`, in the gateway's plain shape (the control API is no service): a
+/// control request the emulator cannot follow.
 pub fn bad(msg: impl Into<String>) -> Response {
-    profile::DCS.respond(&ApiError::new(StatusCode::BAD_REQUEST, BAD, msg))
+    let e = ApiError::gateway(StatusCode::BAD_REQUEST, BAD, msg);
+    profile::FALLBACK.respond(&e, "")
 }
 
 /// A control request body, or the 400 naming what is wrong with it.

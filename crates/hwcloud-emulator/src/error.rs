@@ -21,6 +21,10 @@ pub struct ApiError {
     pub details: Vec<(String, String)>,
     /// `Retry-After` seconds.
     pub retry_after: Option<u64>,
+    /// Answered by API Gateway before any service saw the request (signature refused for a
+    /// service that documents no code of its own, no API at this path, body over the
+    /// gateway's limit, throttling): rendered in the gateway's shape, whatever the service.
+    pub gateway: bool,
 }
 
 impl ApiError {
@@ -33,6 +37,15 @@ impl ApiError {
             params: Vec::new(),
             details: Vec::new(),
             retry_after: None,
+            gateway: false,
+        }
+    }
+
+    /// An answer of API Gateway (`APIGW.*` codes), in the gateway's own shape.
+    pub fn gateway(status: StatusCode, code: &str, msg: impl Into<String>) -> Self {
+        Self {
+            gateway: true,
+            ..Self::new(status, code, msg)
         }
     }
 
@@ -68,5 +81,17 @@ impl ApiError {
             code.clone_into(&mut self.code);
         }
         self
+    }
+}
+
+/// At most `n` characters of `s`, ending in `…` when cut (for echoing input in messages).
+pub fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        None => s.to_owned(),
+        Some(_) => {
+            let keep = n.saturating_sub(1);
+            let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+            format!("{}…", &s[..end])
+        }
     }
 }

@@ -28,6 +28,7 @@ mod request;
 mod response;
 mod routing;
 mod server;
+mod shapes;
 mod sms;
 mod store;
 mod sync;

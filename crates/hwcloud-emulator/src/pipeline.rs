@@ -2,9 +2,11 @@
 //! or `/_emulator/...`), the same for every service: what differs is read from the service's
 //! [`Profile`].
 //!
-//! Order of checks: body limit (413) → fault injection → route (404) → authentication (401)
-//! and project (403) → operation (400 validation, then the handler); every request is then
-//! recorded in the request log (credentials masked), whatever the answer.
+//! Order of checks: body limit of the gateway (413) → route (404; the route names the
+//! service, an unrouted path is answered by the service of its prefix) → authentication
+//! (401) and project (401/403) → the service's own body limit → fault injection → operation
+//! (400 validation, then the handler); every request is then recorded in the request log
+//! (credentials masked), whatever the answer.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +31,6 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     let request_id = hex_id(32);
     let (parts, body) = req.into_parts();
     let raw_path = parts.uri.path().to_owned();
-    let svc = profile::for_path(&raw_path);
     let method = parts.method.as_str().to_owned();
     let raw_query = parts.uri.query().map(str::to_owned);
     let headers = header_pairs(&parts.headers);
@@ -75,47 +76,37 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         })
     };
 
-    let fault = app.take_fault();
-    if let Some(d) = fault.as_ref().and_then(|f| f.delay_ms) {
-        tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
-    }
-    if fault.as_ref().is_some_and(|f| f.drop) {
-        record(method, raw_path, raw_query, headers);
-        return dropped_connection();
-    }
-    let injected_status = fault.and_then(|f| {
-        let status = StatusCode::from_u16(f.status?).ok()?;
-        Some((status, f.retry_after))
-    });
-    let result = match injected_status {
-        Some((status, retry_after)) => Err(injected(status, svc, retry_after)),
-        None => {
-            serve_operation(
-                &app,
-                svc,
-                &method,
-                &raw_path,
-                raw_query.as_deref(),
-                &headers,
-                body,
-            )
-            .await
-        }
-    };
+    let outcome = serve_operation(
+        &app,
+        &method,
+        &raw_path,
+        raw_query.as_deref(),
+        &headers,
+        body,
+    )
+    .await;
     record(method, raw_path, raw_query, headers);
-    let mut resp = match result {
-        Ok(r) => r,
-        Err(e) => {
+    let mut resp = match outcome {
+        Outcome::Answer(Ok(r)) => r,
+        Outcome::Answer(Err((svc, e))) => {
             if e.status.is_server_error() {
                 tracing::warn!(code = %e.code, msg = %e.msg, "server error answer");
             }
-            svc.respond(&e)
+            svc.respond(&e, &request_id)
         }
+        Outcome::Dropped => return dropped_connection(),
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }
     resp
+}
+
+/// What became of a request: an answer (an error carries the service that renders it), or
+/// a connection dropped by an injected fault.
+enum Outcome {
+    Answer(Result<Response, (&'static Profile, ApiError)>),
+    Dropped,
 }
 
 fn injected(status: StatusCode, svc: &Profile, retry_after: Option<u64>) -> ApiError {
@@ -126,11 +117,12 @@ fn injected(status: StatusCode, svc: &Profile, retry_after: Option<u64>) -> ApiE
     } else {
         svc.codes.invalid
     };
-    let mut e = ApiError::new(
-        status,
-        code,
-        format!("Injected fault: HTTP {}", status.as_u16()),
-    );
+    let msg = format!("Injected fault: HTTP {}", status.as_u16());
+    let mut e = if status == StatusCode::TOO_MANY_REQUESTS {
+        ApiError::gateway(status, code, msg)
+    } else {
+        ApiError::new(status, code, msg)
+    };
     e.retry_after = retry_after;
     e
 }
@@ -151,49 +143,67 @@ fn dropped_connection() -> Response {
     resp
 }
 
-/// Refuses a body over the limit, routes, authenticates, checks the project and serves.
+/// Refuses a body over the gateway's limit, routes, authenticates, checks the project and
+/// the service's body limit, applies a pending fault and serves.
 async fn serve_operation(
     app: &Arc<App>,
-    svc: &Profile,
     method: &str,
     raw_path: &str,
     raw_query: Option<&str>,
     headers: &[(String, String)],
     body: Option<Bytes>,
-) -> Result<Response, ApiError> {
+) -> Outcome {
     let Some(body) = body else {
-        return Err(ApiError::new(
+        let e = ApiError::gateway(
             StatusCode::PAYLOAD_TOO_LARGE,
             codes::TOO_LARGE,
             format!(
                 "Request entity too large: the body exceeds {} bytes.",
                 app.max_body_bytes
             ),
-        ));
+        );
+        return Outcome::Answer(Err((profile::for_path(raw_path), e)));
     };
     let Some((op, params)) = match_route(method, raw_path) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            codes::NO_API,
-            format!("The API does not exist or has not been published: {method} {raw_path}"),
-        ));
+        let svc = profile::for_path(raw_path);
+        return Outcome::Answer(Err((svc, svc.unknown_url(method, raw_path))));
     };
+    let svc = op.profile();
     let query = parse_query(raw_query);
-    let caller = authenticate(
-        app,
-        &Incoming {
-            method,
-            raw_path,
-            query: &query,
-            headers,
-            body: &body,
-        },
-        svc,
-    )?;
-    if let Some((_, project)) = params.iter().find(|(k, _)| *k == svc.project_id.param) {
-        svc.project_id.check(project)?;
-        if *project != caller.project_id {
-            return Err(svc.forbidden_project());
+    let checked = (|| {
+        let caller = authenticate(
+            app,
+            &Incoming {
+                method,
+                raw_path,
+                query: &query,
+                headers,
+                body: &body,
+            },
+            svc,
+        )?;
+        if let Some((_, project)) = params.iter().find(|(k, _)| *k == svc.project_id.param) {
+            svc.project_id.check(project)?;
+            if *project != caller.project_id {
+                return Err(svc.forbidden_project());
+            }
+        }
+        svc.check_body(body.len())?;
+        Ok(caller)
+    })();
+    let caller = match checked {
+        Ok(c) => c,
+        Err(e) => return Outcome::Answer(Err((svc, e))),
+    };
+    if let Some(fault) = app.take_fault() {
+        if let Some(d) = fault.delay_ms {
+            tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
+        }
+        if fault.drop {
+            return Outcome::Dropped;
+        }
+        if let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+            return Outcome::Answer(Err((svc, injected(status, svc, fault.retry_after))));
         }
     }
     let ctx = Ctx {
@@ -202,5 +212,5 @@ async fn serve_operation(
         query,
         body,
     };
-    op.serve(app, ctx).await
+    Outcome::Answer(op.serve(app, ctx).await.map_err(|e| (svc, e)))
 }

@@ -67,11 +67,7 @@ pub fn validated<I: hwcloud_core::operation::Operation>(
 
 /// At most `n` characters of `s` (for echoing input in messages).
 pub fn truncate(s: &str, n: usize) -> String {
-    let mut out: String = s.chars().take(n).collect();
-    if s.chars().nth(n).is_some() {
-        out.push('…');
-    }
-    out
+    crate::error::clip(s, n)
 }
 
 /// Decodes a JSON request body into `T`, naming the offending field on failure.

@@ -3,7 +3,8 @@
 //!
 //! Each service folder exposes its operations as an enum, a `ROUTES` table built from the
 //! generated operation `META`s, and a `dispatch`; this module is the only list of services
-//! on the routing side (their differences live in [`crate::profile`]).
+//! on the routing side (their differences live in [`crate::profile`]). A routed request is
+//! answered by the service of its route, whatever its path prefix.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use hwcloud_core::signing::encoding::url_decode;
 use crate::app::App;
 use crate::dcs::{self, DcsOp};
 use crate::error::ApiError;
+use crate::profile::{self, Profile};
 use crate::request::{Ctx, PathParams};
 use crate::sms::{self, SmsOp};
 
@@ -24,6 +26,14 @@ pub enum Op {
 }
 
 impl Op {
+    /// The service that answers the operation (its error shape, codes and checks).
+    pub fn profile(self) -> &'static Profile {
+        match self {
+            Op::Dcs(_) => &profile::DCS,
+            Op::Sms(_) => &profile::SMS,
+        }
+    }
+
     /// Serves the operation.
     pub async fn serve(self, app: &Arc<App>, ctx: Ctx) -> Result<Response, ApiError> {
         match self {

@@ -110,24 +110,26 @@ async fn refused_signatures_get_401_in_shape_and_change_nothing() {
         ),
     ];
     for (what, t) in cases {
+        let missing = t.no_auth;
         let a = c
             .call_t("POST", &create, Some(body.clone()), t.clone())
             .await;
-        assert_dcs_error(&a, 401, "APIGW.0301");
+        // DCS answers itself: DCS.1003 without a token or signature, DCS.1001 otherwise.
+        assert_dcs_error(&a, 401, if missing { "DCS.1003" } else { "DCS.1001" });
         assert!(
             !a.body["error_msg"].as_str().unwrap().contains("secret-one"),
             "{what}"
         );
-        // SMS answers in its own shape.
+        // SMS documents no code for it: API Gateway answers, in its own shape.
         let s = c
             .call_t("POST", "/v3/tasks", Some(json!({"name": "x"})), t)
             .await;
-        assert_sms_error(&s, 401, "APIGW.0301");
+        assert_gateway_error(&s, 401, "APIGW.0301");
     }
     // Unknown access key.
     let stranger = Client::new(&emu, Credential::new("AKNOBODY", "whatever", P1));
     let a = stranger.call("POST", &create, Some(body.clone())).await;
-    assert_dcs_error(&a, 401, "APIGW.0301");
+    assert_dcs_error(&a, 401, "DCS.1001");
     assert_eq!(c.task_count().await, 0, "no refused request changed state");
     emu.shutdown().await;
 }
@@ -146,22 +148,22 @@ async fn projects_are_isolated() {
         .await;
     let id = a.body["instance_id"].as_str().unwrap().to_owned();
 
-    // Another project's path: 403.
+    // Another project's path: 401 DCS.1004 ("Project ID does not match the token").
     let a = c2
         .call("GET", &format!("/v2/{P1}/migration-tasks"), None)
         .await;
-    assert_dcs_error(&a, 403, "DCS.1004");
+    assert_dcs_error(&a, 401, "DCS.1004");
     let a = c2
         .call("POST", &format!("/v2/{P1}/migration-task/{id}/stop"), None)
         .await;
-    assert_dcs_error(&a, 403, "DCS.1004");
-    // A mismatching X-Project-Id header: 403.
+    assert_dcs_error(&a, 401, "DCS.1004");
+    // A mismatching X-Project-Id header: the same.
     let t = Tweak {
         project_header: Some(P2.into()),
         ..Tweak::default()
     };
     let a = c1.call_t("GET", &c1.dcs("/migration-tasks"), None, t).await;
-    assert_dcs_error(&a, 403, "DCS.1004");
+    assert_dcs_error(&a, 401, "DCS.1004");
     // Another project's task id through one's own project: DCS.4133, as for a missing task.
     let a = c2.show(&id).await;
     assert_dcs_error(&a, 400, "DCS.4133");
@@ -340,14 +342,15 @@ async fn unknown_routes_and_oversized_bodies() {
         .await
         .unwrap();
     let c = Client::new(&emu, cred1());
+    // DCS: DCS.4001 "the requested URL does not exist"; elsewhere API Gateway answers.
     let a = c.call("GET", &c.dcs("/no-such-thing"), None).await;
-    assert_dcs_error(&a, 404, "APIGW.0101");
+    assert_dcs_error(&a, 404, "DCS.4001");
     let a = c.call("PUT", &c.dcs("/migration-tasks"), None).await;
-    assert_dcs_error(&a, 404, "APIGW.0101");
+    assert_dcs_error(&a, 404, "DCS.4001");
     let a = c.call("GET", "/v3/nothing", None).await;
-    assert_sms_error(&a, 404, "APIGW.0101");
+    assert_gateway_error(&a, 404, "APIGW.0101");
     let a = c.call("POST", "/", None).await;
-    assert_dcs_error(&a, 404, "APIGW.0101");
+    assert_gateway_error(&a, 404, "APIGW.0101");
     let big = vec![b'x'; 1024 * 1024 + 1];
     let a = c
         .send_raw(
@@ -358,11 +361,11 @@ async fn unknown_routes_and_oversized_bodies() {
             Tweak::default(),
         )
         .await;
-    assert_dcs_error(&a, 413, "APIGW.0201");
+    assert_gateway_error(&a, 413, "APIGW.0201");
     let a = c
         .send_raw("POST", "/v3/tasks", &[], big, Tweak::default())
         .await;
-    assert_sms_error(&a, 413, "APIGW.0201");
+    assert_gateway_error(&a, 413, "APIGW.0201");
     emu.shutdown().await;
 }
 
@@ -395,7 +398,7 @@ async fn fault_injection_and_request_recording() {
         .await
         .unwrap();
     let a = c.call("GET", "/v3/tasks", None).await;
-    assert_sms_error(&a, 429, "APIGW.0308");
+    assert_gateway_error(&a, 429, "APIGW.0308");
 
     // A faulted create changes nothing.
     http.post(format!("{base}/_emulator/faults"))

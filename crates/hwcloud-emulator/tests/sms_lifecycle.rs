@@ -97,7 +97,7 @@ async fn sms_task_flow() {
         .await;
     assert_sms_error(&batch, 400, "SMS.2015");
 
-    // stop → ABORTING → ABORT; restart → RUNNING → MIGRATE_SUCCESS.
+    // stop → ABORTING → ABORT; start (resume) → RUNNING → MIGRATE_SUCCESS.
     let stop = c
         .call(
             "POST",
@@ -122,6 +122,8 @@ async fn sms_task_flow() {
         .await;
     assert_eq!(list.body["count"], 1, "{list:?}");
 
+    // A paused task is resumed with `start`; `restart` is for failed migrations only
+    // (SMS.1040), and a second `start` of a running task is no resume (SMS.1039).
     let rs = c
         .call(
             "POST",
@@ -129,7 +131,23 @@ async fn sms_task_flow() {
             Some(json!({"operation": "restart"})),
         )
         .await;
-    assert_eq!(rs.status, 200, "{rs:?}");
+    assert_sms_error(&rs, 400, "SMS.1040");
+    let resume = c
+        .call(
+            "POST",
+            &format!("/v3/tasks/{id}/action"),
+            Some(json!({"operation": "start"})),
+        )
+        .await;
+    assert_eq!(resume.status, 200, "{resume:?}");
+    let again = c
+        .call(
+            "POST",
+            &format!("/v3/tasks/{id}/action"),
+            Some(json!({"operation": "start"})),
+        )
+        .await;
+    assert_sms_error(&again, 400, "SMS.1039");
     advance(&emu, 3.0).await;
     let show = c.call("GET", &format!("/v3/tasks/{id}"), None).await;
     assert_eq!(show.body["state"], "MIGRATE_SUCCESS");

@@ -468,10 +468,13 @@ pub async fn show_job_info(app: &Arc<App>, ctx: Ctx) -> Result<Response, ApiErro
     let resp = app
         .tx(SVC, move |db, now| {
             let job = Job::load(db, &project, &input.job_id)?.ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
+                ApiError::invalid_param(
                     codes::DCS_NO_JOB,
-                    format!("The job {} does not exist.", input.job_id),
+                    "job_id",
+                    format!(
+                        "Invalid job_id parameter in the request: no job {}.",
+                        input.job_id
+                    ),
                 )
             })?;
             Ok(views::job(job, now))

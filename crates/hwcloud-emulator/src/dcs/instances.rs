@@ -370,7 +370,7 @@ pub async fn register(State(app): State<Arc<App>>, body: Bytes) -> Response {
         .await;
     match result {
         Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => SVC.respond(&e),
+        Err(e) => SVC.respond(&e, ""),
     }
 }
 

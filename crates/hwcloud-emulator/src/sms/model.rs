@@ -7,8 +7,13 @@
 //! CreateTask → `READY` (or straight to `RUNNING` with `auto_start`); action `start` (from
 //! READY/ABORT) → `RUNNING` with sub-task progress → after `timings.sms_migrate`
 //! `MIGRATE_SUCCESS`; `stop` → `ABORTING` → after `timings.sms_abort` `ABORT`; `restart`
-//! (from ABORT/MIGRATE_FAIL/MIGRATE_SUCCESS/SYNC_FAIL) → `RUNNING` again. Deleting a
+//! (from MIGRATE_FAIL/SYNC_FAIL only) → `RUNNING` again. Deleting a
 //! RUNNING/ABORTING/SYNCING/DELETING task is refused.
+//!
+//! The refusals follow the SMS error codes (out-of-date list,
+//! <https://support.huaweicloud.com/intl/en-us/ae-ad-1-api-sms/sms_api_0047.html>): SMS.1039
+//! "only paused tasks can be resumed" (`start` of an ABORT task; a READY task's first start is
+//! no resume), SMS.1040 "only tasks that failed can be restarted".
 
 use hwcloud_sms::types as t;
 use hwcloud_sms::types::{TaskOperation, TaskState};
@@ -38,11 +43,11 @@ pub struct SmsTask {
 /// Why a task refused an action in its current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
-    /// `start` outside READY / ABORT.
+    /// `start` outside READY (the first start) / ABORT (a resume).
     Start(TaskState),
     /// `stop` outside RUNNING / SYNCING (ABORTING and ABORT are no-ops).
     Stop(TaskState),
-    /// `restart` outside ABORT / MIGRATE_FAIL / MIGRATE_SUCCESS / SYNC_FAIL.
+    /// `restart` outside MIGRATE_FAIL / SYNC_FAIL.
     Restart(TaskState),
     /// Delete of a running or stopping task (`id`, its state).
     Delete(String, TaskState),
@@ -53,12 +58,12 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::Start(st) => write!(
                 f,
-                "The task is {st}; only ready or paused tasks can be started."
+                "The task is {st}; only paused tasks can be resumed (and ready ones started)."
             ),
             Refused::Stop(st) => write!(f, "The task is {st}; only running tasks can be paused."),
             Refused::Restart(st) => write!(
                 f,
-                "The task is {st}; only paused, failed or finished tasks can be restarted."
+                "The task is {st}; only tasks whose migration failed can be restarted."
             ),
             Refused::Delete(id, st) => write!(
                 f,
@@ -164,10 +169,7 @@ impl SmsTask {
                 _ => Err(Refused::Stop(st)),
             },
             TaskOperation::Restart => match st {
-                TaskState::Abort
-                | TaskState::MigrateFail
-                | TaskState::MigrateSuccess
-                | TaskState::SyncFail => {
+                TaskState::MigrateFail | TaskState::SyncFail => {
                     self.start(now, timings, "The migration restarted.");
                     Ok(())
                 }
@@ -212,5 +214,58 @@ impl SmsTask {
             return Err(Refused::Delete(self.id.clone(), st));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(now: i64) -> SmsTask {
+        let spec: t::PostTask = serde_json::from_value(serde_json::json!({
+            "name": "t", "type": "MIGRATE_BLOCK", "os_type": "LINUX",
+            "source_server": {"id": "s"}, "target_server": {"name": "vm"},
+            "migration_ip": "10.0.0.1", "region_name": "r", "region_id": "r",
+            "project_name": "p", "project_id": "p"
+        }))
+        .expect("a minimal task");
+        SmsTask::create("id".into(), "p".into(), spec, now, &Timings::default())
+    }
+
+    /// SMS.1039 / SMS.1040 as the SMS error codes list them: start resumes a paused task
+    /// (or starts a ready one); restart is for failed migrations only.
+    #[test]
+    fn start_resumes_paused_tasks_and_restart_takes_failed_ones_only() {
+        let timings = Timings::default();
+        let mut t = task(0);
+        assert_eq!(
+            t.act(&TaskOperation::Restart, 0, &timings),
+            Err(Refused::Restart(TaskState::Ready))
+        );
+        t.act(&TaskOperation::Start, 0, &timings).unwrap();
+        assert_eq!(
+            t.act(&TaskOperation::Start, 1, &timings),
+            Err(Refused::Start(TaskState::Running))
+        );
+        t.act(&TaskOperation::Stop, 1, &timings).unwrap();
+        let paused = 1 + ms(timings.sms_abort);
+        assert_eq!(t.state(paused), TaskState::Abort);
+        assert_eq!(
+            t.act(&TaskOperation::Restart, paused, &timings),
+            Err(Refused::Restart(TaskState::Abort))
+        );
+        t.act(&TaskOperation::Start, paused, &timings).unwrap();
+        let done = paused + ms(timings.sms_migrate);
+        assert_eq!(t.state(done), TaskState::MigrateSuccess);
+        assert_eq!(
+            t.act(&TaskOperation::Restart, done, &timings),
+            Err(Refused::Restart(TaskState::MigrateSuccess))
+        );
+        for failed in [TaskState::MigrateFail, TaskState::SyncFail] {
+            let mut f = task(0);
+            f.timeline.push(0, failed.clone(), "failed");
+            f.act(&TaskOperation::Restart, 1, &timings).unwrap();
+            assert_eq!(f.state(1), TaskState::Running);
+        }
     }
 }

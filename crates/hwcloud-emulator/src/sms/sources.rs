@@ -253,7 +253,7 @@ pub async fn register(State(app): State<Arc<App>>, body: Bytes) -> Response {
         .await;
     match result {
         Ok(s) => json(StatusCode::OK, &s),
-        Err(e) => SVC.respond(&e),
+        Err(e) => SVC.respond(&e, ""),
     }
 }
 

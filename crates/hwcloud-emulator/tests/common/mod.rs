@@ -249,8 +249,34 @@ pub fn assert_dcs_error(a: &Answer, status: u16, code: &str) {
         a.body["error_msg"].as_str().is_some_and(|m| !m.is_empty()),
         "{a:?}"
     );
-    assert!(a.body["error_ext_msg"].is_string(), "{a:?}");
+    assert!(
+        a.body["error_code"].as_str().is_some_and(|c| c.len() <= 9),
+        "DCS error codes are at most 9 characters: {a:?}"
+    );
+    assert!(
+        a.body
+            .get("error_ext_msg")
+            .is_some_and(|x| x.is_null() || x.is_string()),
+        "{a:?}"
+    );
     assert!(a.headers.contains_key("x-request-id"));
+}
+
+/// Every answer of API Gateway (before any service) has this shape.
+pub fn assert_gateway_error(a: &Answer, status: u16, code: &str) {
+    assert_eq!(a.status, status, "{a:?}");
+    assert_eq!(a.body["error_code"], code, "{a:?}");
+    assert!(code.starts_with("APIGW."), "{code}");
+    assert!(
+        a.body["error_msg"].as_str().is_some_and(|m| !m.is_empty()),
+        "{a:?}"
+    );
+    assert_eq!(
+        a.body["request_id"].as_str(),
+        a.headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        "{a:?}"
+    );
+    assert!(a.body.get("error_param").is_none() && a.body.get("error_ext_msg").is_none());
 }
 
 /// Every SMS error answer has this shape.
@@ -261,9 +287,17 @@ pub fn assert_sms_error(a: &Answer, status: u16, code: &str) {
         a.body["error_msg"].as_str().is_some_and(|m| !m.is_empty()),
         "{a:?}"
     );
-    assert!(a.body["error_param"].is_array(), "{a:?}");
+    // `error_param` and `details` hold 1 to 20 items; `error_param` may be absent.
     assert!(
-        a.body["details"].as_array().is_some_and(|d| !d.is_empty()),
+        a.body
+            .get("error_param")
+            .is_none_or(|p| p.as_array().is_some_and(|p| (1..=20).contains(&p.len()))),
+        "{a:?}"
+    );
+    assert!(
+        a.body["details"]
+            .as_array()
+            .is_some_and(|d| (1..=20).contains(&d.len())),
         "{a:?}"
     );
 }

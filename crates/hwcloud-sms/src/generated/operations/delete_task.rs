@@ -7,7 +7,7 @@
 //!
 //! A task cannot be deleted while its source server is connected and initializing, stopping, deleting, cloning, replicating, syncing, cutting over, skipping, clearing or pre-migrating (SMS.2015). The 200 body is a bare string.
 //!
-//! Responses: 200 The task was deleted; the body is a bare string; 400 Invalid request, e.g. SMS.2015 (cannot delete running or stopping tasks); 401 Invalid authentication information; 403 No permission, e.g. SMS.9004 or SMS.2248 (not the owner); 500 Internal service error.
+//! Responses: 200 The task was deleted; the body is a bare string; 400 Invalid request, e.g. SMS.2015 (cannot delete running or stopping tasks); 401 Invalid authentication information; 403 No permission, e.g. SMS.9004 or SMS.2248 (not the owner); 404 The task does not exist; 500 Internal service error.
 //!
 //! Idempotent: yes (retried on transient errors).
 //!

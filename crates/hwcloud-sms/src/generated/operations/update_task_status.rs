@@ -7,7 +7,7 @@
 //!
 //! The operation is asynchronous: poll ShowTask for the new state. The 200 body is a bare string, possibly empty.
 //!
-//! Responses: 200 The operation was accepted; the body is a bare string; 400 Invalid request, e.g. SMS.1038/1039/1040 (operation not allowed in the task's state); 401 Invalid authentication information; 403 No permission for the action (SMS.9004); 500 Internal service error.
+//! Responses: 200 The operation was accepted; the body is a bare string; 400 Invalid request, e.g. SMS.1038/1039/1040 (operation not allowed in the task's state); 401 Invalid authentication information; 403 No permission for the action (SMS.9004); 404 The task does not exist; 500 Internal service error.
 //!
 //! Idempotent: no (retried only when the request never reached the server).
 //!

@@ -1,0 +1,145 @@
+//! Error bodies, as each party that can answer documents them. Pure functions from an
+//! [`ApiError`] to JSON; which shape a request gets is its service's
+//! [`Profile`](crate::profile::Profile) business.
+//!
+//! - DCS (the `DcsErrorBody` schema of `spec/dcs.yaml`; DCS API reference, "Error Codes"):
+//!   `{"error_code", "error_msg", "error_ext_msg"}`. `error_ext_msg` is documented as unused
+//!   and null: it is `null` unless there is something to add (the list of every violation
+//!   of a validation error).
+//! - SMS (the `SmsErrorBody` schema of `spec/sms.yaml`; SMS API reference, e.g. "Creating a
+//!   Migration Task", status code 403): `{"error_code", "error_msg", "error_param"?,
+//!   "details", "encoded_authorization_message"?}` with `error_param` and `details` holding
+//!   1 to 20 items; `error_param` is left out when no parameter is concerned, and
+//!   `encoded_authorization_message` is sent on 403 only.
+//! - API Gateway (API Gateway reference, "Error Codes"): `{"error_code": "APIGW.xxxx",
+//!   "error_msg", "request_id"}`, for what the gateway answers before any service sees the
+//!   request ([`ApiError::gateway`]).
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+
+/// Most items of an SMS `error_param` or `details` list.
+pub const SMS_MAX_ITEMS: usize = 20;
+
+/// How a service's error bodies look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorShape {
+    /// `{"error_code", "error_msg", "error_ext_msg"}`.
+    Dcs,
+    /// `{"error_code", "error_msg", "error_param"?, "details", "encoded_authorization_message"?}`.
+    Sms,
+}
+
+/// The body of `e`: the gateway's shape when the gateway answered it, `shape` otherwise.
+pub fn render(shape: ErrorShape, e: &ApiError, request_id: &str) -> Value {
+    if e.gateway {
+        return gateway_body(e, request_id);
+    }
+    match shape {
+        ErrorShape::Dcs => dcs_body(e),
+        ErrorShape::Sms => sms_body(e),
+    }
+}
+
+fn gateway_body(e: &ApiError, request_id: &str) -> Value {
+    json!({
+        "error_code": e.code,
+        "error_msg": e.msg,
+        "request_id": request_id,
+    })
+}
+
+fn dcs_body(e: &ApiError) -> Value {
+    // Only a validation error with several violations has more to say than its message.
+    let ext = (e.details.len() > 1).then(|| {
+        e.details
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    json!({
+        "error_code": e.code,
+        "error_msg": e.msg,
+        "error_ext_msg": ext,
+    })
+}
+
+fn sms_body(e: &ApiError) -> Value {
+    let detail = |c: &str, m: &str| hwcloud_sms::types::SmsErrorDetail {
+        error_code: Some(c.to_owned()),
+        error_msg: Some(m.to_owned()),
+        ..Default::default()
+    };
+    let details = if e.details.is_empty() {
+        vec![detail(&e.code, &e.msg)]
+    } else {
+        e.details
+            .iter()
+            .take(SMS_MAX_ITEMS)
+            .map(|(c, m)| detail(c, m))
+            .collect()
+    };
+    let params: Vec<String> = e.params.iter().take(SMS_MAX_ITEMS).cloned().collect();
+    let body = hwcloud_sms::types::SmsErrorBody {
+        error_code: Some(e.code.clone()),
+        error_msg: Some(e.msg.clone()),
+        encoded_authorization_message: (e.status == StatusCode::FORBIDDEN).then(String::new),
+        error_param: (!params.is_empty()).then_some(params),
+        details: Some(details),
+        ..Default::default()
+    };
+    serde_json::to_value(body).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn violations(n: usize) -> ApiError {
+        let mut e = ApiError::new(StatusCode::BAD_REQUEST, "X.1", "bad");
+        for i in 0..n {
+            e.params.push(format!("f{i}"));
+            e.details.push(("X.1".into(), format!("f{i}: wrong")));
+        }
+        e
+    }
+
+    #[test]
+    fn dcs_ext_msg_is_null_unless_there_is_more_to_say() {
+        let plain = render(ErrorShape::Dcs, &violations(0), "r");
+        assert_eq!(plain["error_ext_msg"], Value::Null);
+        assert!(plain.as_object().unwrap().contains_key("error_ext_msg"));
+        let one = render(ErrorShape::Dcs, &violations(1), "r");
+        assert_eq!(one["error_ext_msg"], Value::Null);
+        let two = render(ErrorShape::Dcs, &violations(2), "r");
+        assert_eq!(two["error_ext_msg"], "f0: wrong; f1: wrong");
+    }
+
+    #[test]
+    fn sms_lists_hold_one_to_twenty_items_or_are_absent() {
+        let none = render(ErrorShape::Sms, &violations(0), "r");
+        assert!(none.get("error_param").is_none(), "{none}");
+        assert_eq!(none["details"].as_array().unwrap().len(), 1);
+        let many = render(ErrorShape::Sms, &violations(25), "r");
+        assert_eq!(many["error_param"].as_array().unwrap().len(), SMS_MAX_ITEMS);
+        assert_eq!(many["details"].as_array().unwrap().len(), SMS_MAX_ITEMS);
+        assert!(many.get("encoded_authorization_message").is_none());
+        let denied = ApiError::new(StatusCode::FORBIDDEN, "SMS.9004", "no");
+        let denied = render(ErrorShape::Sms, &denied, "r");
+        assert_eq!(denied["encoded_authorization_message"], "");
+    }
+
+    #[test]
+    fn gateway_answers_keep_their_own_shape() {
+        let gw = ApiError::gateway(StatusCode::NOT_FOUND, "APIGW.0101", "no API");
+        for shape in [ErrorShape::Dcs, ErrorShape::Sms] {
+            assert_eq!(
+                render(shape, &gw, "req-1"),
+                json!({"error_code": "APIGW.0101", "error_msg": "no API", "request_id": "req-1"})
+            );
+        }
+    }
+}
