@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, without_values};
 use crate::profile::Profile;
 
 /// Decoded path parameters by placeholder name.
@@ -83,7 +83,10 @@ pub fn parse_body<T: DeserializeOwned>(svc: &Profile, body: &[u8]) -> Result<T, 
         ApiError::new(
             StatusCode::BAD_REQUEST,
             svc.codes.not_json,
-            format!("The request body is not valid JSON: {e}"),
+            format!(
+                "The request body is not valid JSON: {}",
+                without_values(&e.to_string())
+            ),
         )
     })?;
     if !value.is_object() {
@@ -95,7 +98,8 @@ pub fn parse_body<T: DeserializeOwned>(svc: &Profile, body: &[u8]) -> Result<T, 
     }
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let parent = e.path().to_string();
-        let inner = e.inner().to_string();
+        // Path and expected type only: the value sent is never echoed (it may be a secret).
+        let inner = without_values(&e.inner().to_string());
         // "missing field `x`" is reported at the parent object: name the field itself.
         let path = match inner
             .strip_prefix("missing field `")
@@ -208,9 +212,48 @@ mod tests {
         let e = parse_body::<Outer>(&DCS, br#"{"target":{"id":"x"},"n":"q"}"#).unwrap_err();
         assert_eq!(e.params, ["n"]);
         assert!(e.msg.contains("n: invalid type"), "{}", e.msg);
+        // A wrongly typed value is never echoed, only its kind and what was expected.
+        let e = parse_body::<Outer>(&DCS, br#"{"target":{"id":31415926}}"#).unwrap_err();
+        assert_eq!(e.params, ["target.id"]);
+        assert!(!e.msg.contains("31415926"), "{}", e.msg);
+        assert!(
+            e.msg.contains("invalid type: integer, expected a string"),
+            "{}",
+            e.msg
+        );
         let e = parse_body::<Outer>(&DCS, b"{").unwrap_err();
         assert_eq!(e.code, codes::DCS_NOT_JSON);
         let e = parse_body::<Outer>(&DCS, b" ").unwrap_err();
         assert_eq!(e.code, codes::DCS_EMPTY_BODY);
+    }
+
+    proptest::proptest! {
+        /// Whatever value of the wrong type is sent, the error names the field and the
+        /// expected type, never the value.
+        #[test]
+        fn a_wrongly_typed_value_is_never_echoed(
+            digits in "[1-9][0-9]{10,17}",
+            word in "Zq[a-zA-Z0-9 ,`\"'.:-]{2,40}",
+        ) {
+            for sent in [
+                digits.clone(),
+                serde_json::to_string(&word).unwrap(),
+                format!("[{}]", serde_json::to_string(&word).unwrap()),
+                format!("{{\"k\": {}}}", serde_json::to_string(&word).unwrap()),
+            ] {
+                let body = format!(r#"{{"target":{{"id":"x"}},"n":{sent}}}"#);
+                let e = parse_body::<Outer>(&DCS, body.as_bytes()).unwrap_err();
+                proptest::prop_assert_eq!(&e.params, &vec!["n".to_owned()]);
+                proptest::prop_assert!(!e.msg.contains(&digits), "{}", e.msg);
+                proptest::prop_assert!(!e.msg.contains(&word), "{}", e.msg);
+                // A string is what `target.id` wants; every other kind is refused there too.
+                if !sent.starts_with('"') {
+                    let body = format!(r#"{{"target":{{"id":{sent}}}}}"#);
+                    let again = parse_body::<Outer>(&DCS, body.as_bytes()).unwrap_err();
+                    proptest::prop_assert!(!again.msg.contains(&digits), "{}", again.msg);
+                    proptest::prop_assert!(!again.msg.contains(&word), "{}", again.msg);
+                }
+            }
+        }
     }
 }
