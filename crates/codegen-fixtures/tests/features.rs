@@ -179,7 +179,7 @@ mod redaction {
         let d = format!("{c:?}");
         assert_eq!(
             d,
-            r#"Credentials { user: "alice", password: "***", api_key: None }"#
+            r#"Credentials { user: "alice", password: "***", api_key: None, keys: None }"#
         );
         let c = c.into_builder().api_key("k-secret").build().unwrap();
         let d = format!("{c:?}");
@@ -196,6 +196,33 @@ mod redaction {
         let d = format!("{s:?}");
         assert!(!d.contains("s3cr3t") && d.contains("***"), "{d}");
         assert_eq!(s.session_key.as_deref(), Some("s3cr3t"));
+    }
+
+    /// The operation's metadata lists every sensitive field and parameter (from the same
+    /// flags as `Debug`), and masks them in a JSON body however deep they sit.
+    #[test]
+    fn meta_lists_and_masks_every_sensitive_field() {
+        let meta = &sensitive::operations::login::META;
+        assert_eq!(meta.sensitive_params, ["X-Auth-Token", "X-Otp"]);
+        assert_eq!(
+            meta.sensitive_body,
+            ["password", "api_key", "keys[].secret"]
+        );
+        assert!(meta.is_sensitive_field("keys[7].secret"));
+        assert!(!meta.is_sensitive_field("keys[7].name"));
+        assert!(meta.is_sensitive_param("x-auth-token"));
+        let mut body = json!({
+            "user": "alice", "password": 31415926,
+            "keys": [{"name": "a", "secret": "s1"}, {"name": "b"}]
+        });
+        assert_eq!(meta.redact_body(&mut body), 2);
+        assert_eq!(
+            body,
+            json!({
+                "user": "alice", "password": "***",
+                "keys": [{"name": "a", "secret": "***"}, {"name": "b"}]
+            })
+        );
     }
 
     #[test]

@@ -47,6 +47,12 @@ struct ServeArgs {
     #[arg(long)]
     clock_speed: Option<f64>,
 
+    /// File holding a token the control API (/_emulator/) then requires from every client, in
+    /// the X-Emulator-Control-Token header. Without it the control API answers loopback
+    /// clients only.
+    #[arg(long, value_name = "FILE")]
+    control_token_file: Option<PathBuf>,
+
     /// Log filter (RUST_LOG syntax).
     #[arg(long, env = "HWCLOUD_LOG", default_value = "info")]
     log: String,
@@ -92,6 +98,17 @@ async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
     if let Some(speed) = args.clock_speed {
         builder = builder.clock_speed(speed);
     }
+    if let Some(path) = &args.control_token_file {
+        builder = builder.control_token(read_control_token(path)?);
+    }
+    if !args.listen.ip().to_canonical().is_loopback() {
+        eprintln!(
+            "WARNING: listening on {}, which is not a loopback address: anyone who can reach \
+             it can call the emulated APIs with the accepted credentials (the test default is \
+             public). Use 127.0.0.1 unless other machines must reach it.",
+            args.listen
+        );
+    }
     let handle = builder
         .start()
         .await
@@ -105,12 +122,36 @@ async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
         print_credential(c);
     }
     println!(
-        "control API: {}/_emulator/ (clock, faults, requests)",
-        handle.base_url()
+        "control API: {}/_emulator/ (clock, faults, requests), {}",
+        handle.base_url(),
+        if args.control_token_file.is_some() {
+            "with the control token"
+        } else {
+            "loopback clients only"
+        }
     );
     handle.run_until(shutdown_signal()).await;
     println!("hwcloud emulator stopped");
     Ok(())
+}
+
+/// The control token in `path` (surrounding whitespace ignored); an unreadable or empty file
+/// is a usage error that never prints the content.
+fn read_control_token(path: &std::path::Path) -> Result<String, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::usage(format!(
+            "cannot read --control-token-file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(CliError::usage(format!(
+            "--control-token-file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(token.to_owned())
 }
 
 fn print_credential(c: &Credential) {

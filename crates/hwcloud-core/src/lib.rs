@@ -14,6 +14,7 @@ pub mod operation;
 pub mod paginator;
 pub mod runtime;
 pub mod secret;
+pub mod sensitive;
 pub mod signing;
 pub mod spelling;
 pub mod transport;

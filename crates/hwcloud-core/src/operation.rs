@@ -41,6 +41,12 @@ pub struct OperationMeta {
     pub success_status: &'static [u16],
     /// How to decode the success body.
     pub response: ResponseKind,
+    /// Wire names of the parameters the spec marks sensitive (e.g. `X-Auth-Token`).
+    pub sensitive_params: &'static [&'static str],
+    /// Request-body fields the spec marks sensitive, as wire-name paths with `[]` for the
+    /// items of an array (`source_instance.password`, `files[].secret`). Generated from the
+    /// same `sensitive` flags as the redacting `Debug`, so the two cannot drift.
+    pub sensitive_body: &'static [&'static str],
 }
 
 impl OperationMeta {
@@ -52,6 +58,29 @@ impl OperationMeta {
     /// Whether `status` is one of the documented success statuses.
     pub fn documents_success(&self, status: u16) -> bool {
         self.success_status.contains(&status)
+    }
+
+    /// Whether the body field at `path` is sensitive; `path` may name array items by index
+    /// (`files[3].secret`), as violations and decoding errors do.
+    pub fn is_sensitive_field(&self, path: &str) -> bool {
+        let generic = crate::sensitive::generic_path(path);
+        self.sensitive_body.iter().any(|p| *p == generic)
+    }
+
+    /// Whether `name` (any case) is a sensitive parameter of this operation.
+    pub fn is_sensitive_param(&self, name: &str) -> bool {
+        self.sensitive_params
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(name))
+    }
+
+    /// Replaces the value of every sensitive body field in `body` by `"***"`; answers how
+    /// many were replaced.
+    pub fn redact_body(&self, body: &mut serde_json::Value) -> usize {
+        self.sensitive_body
+            .iter()
+            .map(|p| crate::sensitive::redact_path(body, p))
+            .sum()
     }
 }
 
@@ -237,6 +266,8 @@ mod tests {
             idempotent: true,
             success_status: &[204],
             response: ResponseKind::Empty,
+            sensitive_params: &[],
+            sensitive_body: &[],
         };
         assert!(meta.documents_success(204));
         assert!(!meta.documents_success(200));

@@ -533,6 +533,8 @@ mod tests {
         idempotent: true,
         success_status: &[200],
         response: ResponseKind::Empty,
+        sensitive_params: &[],
+        sensitive_body: &[],
     };
 
     impl Operation for Upload {

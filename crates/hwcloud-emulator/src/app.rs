@@ -5,17 +5,16 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
+use hwcloud_core::Secret;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ClockHandle;
 use crate::config::{Credential, Timings};
 use crate::error::ApiError;
 use crate::profile::{Profile, codes};
+use crate::requestlog::{RecordedRequest, RequestLog};
 use crate::store::{Db, Store, StoreError};
 use crate::sync::lock;
-
-/// How many recorded requests are kept (oldest dropped first).
-pub const RECORD_LIMIT: usize = 10_000;
 
 /// A fault to inject into the next service requests (`POST /_emulator/faults`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,26 +41,6 @@ fn one() -> u32 {
     1
 }
 
-/// One request as received (`GET /_emulator/requests`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordedRequest {
-    /// Sequence number since start.
-    pub seq: u64,
-    /// Real receive time, ms since the epoch.
-    pub received_ms: i64,
-    /// HTTP method.
-    pub method: String,
-    /// Path as received (percent-encoded).
-    pub path: String,
-    /// Raw query string (without `?`), if any.
-    pub query: Option<String>,
-    /// Headers in receive order; `Authorization`, `X-Auth-Token` and `X-Security-Token`
-    /// values are replaced by `***`.
-    pub headers: Vec<(String, String)>,
-    /// Body as UTF-8 text (lossy); `null` when empty or not read (too large).
-    pub body: Option<String>,
-}
-
 /// Everything a request handler needs.
 pub struct App {
     pub store: Arc<Store>,
@@ -71,8 +50,10 @@ pub struct App {
     pub region: String,
     pub max_body_bytes: usize,
     pub faults: Mutex<VecDeque<FaultSpec>>,
-    pub requests: Mutex<VecDeque<RecordedRequest>>,
-    pub seq: std::sync::atomic::AtomicU64,
+    pub requests: Mutex<RequestLog>,
+    /// When set, the control API wants this token from every peer; otherwise it answers
+    /// loopback peers only.
+    pub control_token: Option<Secret>,
 }
 
 impl App {
@@ -83,14 +64,14 @@ impl App {
             .any(|c| c.project_id == project_id)
     }
 
-    /// Records a request.
-    pub fn record(&self, mut r: RecordedRequest) {
-        r.seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut q = lock(&self.requests);
-        if q.len() >= RECORD_LIMIT {
-            q.pop_front();
-        }
-        q.push_back(r);
+    /// Records an authenticated request (masked and bounded already).
+    pub fn record(&self, r: RecordedRequest) {
+        lock(&self.requests).push(r);
+    }
+
+    /// Counts a request whose caller was not authenticated.
+    pub fn count_unauthenticated(&self) {
+        lock(&self.requests).count_unauthenticated();
     }
 
     /// Takes one use of the first pending fault.

@@ -20,11 +20,14 @@ pub mod clock;
 mod config;
 mod control;
 mod dcs;
+mod dirlock;
 mod error;
 mod ids;
+mod listener;
 mod pipeline;
 mod profile;
 mod request;
+mod requestlog;
 mod response;
 mod routing;
 mod server;
@@ -35,16 +38,18 @@ mod sync;
 mod timefmt;
 mod timeline;
 
-pub use app::{FaultSpec, RecordedRequest};
+pub use app::FaultSpec;
 pub use auth::{MAX_SKEW, TOKEN_PREFIX};
 pub use clock::{ClockError, ClockHandle, ClockState};
 pub use config::{
     Credential, CredentialsFileError, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SK,
     Timings, parse_credentials, read_credentials_file,
 };
+pub use control::TOKEN_HEADER as CONTROL_TOKEN_HEADER;
 pub use profile::codes;
+pub use requestlog::RecordedRequest;
 pub use server::{
     DEFAULT_CONCURRENCY_LIMIT, DEFAULT_MAX_BODY_BYTES, Emulator, EmulatorBuilder, EmulatorError,
-    EmulatorHandle,
+    EmulatorHandle, SHUTDOWN_GRACE,
 };
 pub use store::StoreError;

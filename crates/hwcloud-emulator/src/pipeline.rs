@@ -5,8 +5,8 @@
 //! Order of checks: body limit of the gateway (413) → route (404; the route names the
 //! service, an unrouted path is answered by the service of its prefix) → authentication
 //! (401) and project (401/403) → the service's own body limit → fault injection → operation
-//! (400 validation, then the handler); every request is then recorded in the request log
-//! (credentials masked), whatever the answer.
+//! (400 validation, then the handler); every authenticated request is then recorded in the
+//! request log (secrets masked, parts bounded), whatever the answer; the others are counted.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,15 +16,17 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
-use crate::app::{App, RecordedRequest};
+use crate::app::App;
 use crate::auth::{Incoming, authenticate};
 use crate::clock::real_now_ms;
 use crate::error::ApiError;
 use crate::ids::hex_id;
 use crate::profile::{self, Profile, codes};
 use crate::request::{Ctx, parse_query};
-use crate::routing::match_route;
-use hwcloud_core::transport::{header_pairs, is_credential_header};
+use crate::requestlog::RecordedRequest;
+use crate::routing::{Route, match_route};
+use hwcloud_core::operation::OperationMeta;
+use hwcloud_core::transport::header_pairs;
 
 /// Axum fallback handler serving every service.
 pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
@@ -47,36 +49,9 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         axum::body::to_bytes(body, app.max_body_bytes).await.ok()
     };
 
-    // Recorded once the handler is done with them, so the texts move into the log instead of
-    // being copied; credentials are masked on the way.
     let received_ms = real_now_ms();
-    let recorded_body = body
-        .as_ref()
-        .filter(|b| !b.is_empty())
-        .map(|b| String::from_utf8_lossy(b).into_owned());
-    let record = |method, path, query, headers: Vec<(String, String)>| {
-        app.record(RecordedRequest {
-            seq: 0,
-            received_ms,
-            method,
-            path,
-            query,
-            headers: headers
-                .into_iter()
-                .map(|(k, v)| {
-                    let v = if is_credential_header(&k) {
-                        "***".to_owned()
-                    } else {
-                        v
-                    };
-                    (k, v)
-                })
-                .collect(),
-            body: recorded_body,
-        })
-    };
-
-    let outcome = serve_operation(
+    let kept_body = body.clone();
+    let (outcome, authenticated) = serve_operation(
         &app,
         &method,
         &raw_path,
@@ -85,7 +60,20 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         body,
     )
     .await;
-    record(method, raw_path, raw_query, headers);
+    // Recorded once the handler is done, so the texts move into the log instead of being
+    // copied; only authenticated requests are kept, masked and cut ([`crate::requestlog`]).
+    match authenticated {
+        Some(meta) => app.record(RecordedRequest::new(
+            meta,
+            received_ms,
+            method,
+            raw_path,
+            raw_query,
+            headers,
+            kept_body.as_deref().unwrap_or_default(),
+        )),
+        None => app.count_unauthenticated(),
+    }
     let mut resp = match outcome {
         Outcome::Answer(Ok(r)) => r,
         Outcome::Answer(Err((svc, e))) => {
@@ -144,7 +132,8 @@ fn dropped_connection() -> Response {
 }
 
 /// Refuses a body over the gateway's limit, routes, authenticates, checks the project and
-/// the service's body limit, applies a pending fault and serves.
+/// the service's body limit, applies a pending fault and serves. Also answers the operation
+/// the caller was authenticated for, if any.
 async fn serve_operation(
     app: &Arc<App>,
     method: &str,
@@ -152,7 +141,7 @@ async fn serve_operation(
     raw_query: Option<&str>,
     headers: &[(String, String)],
     body: Option<Bytes>,
-) -> Outcome {
+) -> (Outcome, Option<&'static OperationMeta>) {
     let Some(body) = body else {
         let e = ApiError::gateway(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -162,48 +151,48 @@ async fn serve_operation(
                 app.max_body_bytes
             ),
         );
-        return Outcome::Answer(Err((profile::for_path(raw_path), e)));
+        return (Outcome::Answer(Err((profile::for_path(raw_path), e))), None);
     };
-    let Some((op, params)) = match_route(method, raw_path) else {
+    let Some(Route { op, meta, params }) = match_route(method, raw_path) else {
         let svc = profile::for_path(raw_path);
-        return Outcome::Answer(Err((svc, svc.unknown_url(method, raw_path))));
+        let e = svc.unknown_url(method, raw_path);
+        return (Outcome::Answer(Err((svc, e))), None);
     };
     let svc = op.profile();
     let query = parse_query(raw_query);
+    let incoming = Incoming {
+        method,
+        raw_path,
+        query: &query,
+        headers,
+        body: &body,
+    };
+    let caller = match authenticate(app, &incoming, svc) {
+        Ok(c) => c,
+        Err(e) => return (Outcome::Answer(Err((svc, e))), None),
+    };
     let checked = (|| {
-        let caller = authenticate(
-            app,
-            &Incoming {
-                method,
-                raw_path,
-                query: &query,
-                headers,
-                body: &body,
-            },
-            svc,
-        )?;
         if let Some((_, project)) = params.iter().find(|(k, _)| *k == svc.project_id.param) {
             svc.project_id.check(project)?;
             if *project != caller.project_id {
                 return Err(svc.forbidden_project());
             }
         }
-        svc.check_body(body.len())?;
-        Ok(caller)
+        svc.check_body(body.len())
     })();
-    let caller = match checked {
-        Ok(c) => c,
-        Err(e) => return Outcome::Answer(Err((svc, e))),
-    };
+    if let Err(e) = checked {
+        return (Outcome::Answer(Err((svc, e))), Some(meta));
+    }
     if let Some(fault) = app.take_fault() {
         if let Some(d) = fault.delay_ms {
             tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
         }
         if fault.drop {
-            return Outcome::Dropped;
+            return (Outcome::Dropped, Some(meta));
         }
         if let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
-            return Outcome::Answer(Err((svc, injected(status, svc, fault.retry_after))));
+            let e = injected(status, svc, fault.retry_after);
+            return (Outcome::Answer(Err((svc, e))), Some(meta));
         }
     }
     let ctx = Ctx {
@@ -212,5 +201,6 @@ async fn serve_operation(
         query,
         body,
     };
-    Outcome::Answer(op.serve(app, ctx).await.map_err(|e| (svc, e)))
+    let answer = op.serve(app, ctx).await.map_err(|e| (svc, e));
+    (Outcome::Answer(answer), Some(meta))
 }

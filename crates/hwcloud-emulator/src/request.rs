@@ -5,6 +5,9 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use hwcloud_core::operation::OperationMeta;
+use hwcloud_core::{ValidationErrors, Violation};
+
 use crate::auth::Caller;
 use crate::error::{ApiError, without_values};
 use crate::profile::Profile;
@@ -56,13 +59,38 @@ impl Ctx {
 }
 
 /// `input` once its generated `validate()` passes; otherwise 400 listing every violation in
-/// `svc`'s shape.
+/// `svc`'s shape. A violation of a field the spec marks sensitive is told by path and rule
+/// only, whatever its message would quote.
 pub fn validated<I: hwcloud_core::operation::Operation>(
     svc: &Profile,
     input: I,
 ) -> Result<I, ApiError> {
-    input.validate().map_err(|e| svc.validation(&e))?;
+    input
+        .validate()
+        .map_err(|e| svc.validation(&without_secrets(input.meta(), e)))?;
     Ok(input)
+}
+
+/// `errs` with the messages of violations at sensitive fields or parameters replaced.
+fn without_secrets(meta: &OperationMeta, errs: ValidationErrors) -> ValidationErrors {
+    let secret =
+        |v: &Violation| meta.is_sensitive_field(&v.path) || meta.is_sensitive_param(&v.path);
+    if !errs.violations().iter().any(secret) {
+        return errs;
+    }
+    let masked = errs
+        .violations()
+        .iter()
+        .map(|v| Violation {
+            message: if secret(v) {
+                "the value is not accepted (not shown: the field is sensitive)".to_owned()
+            } else {
+                v.message.clone()
+            },
+            ..v.clone()
+        })
+        .collect();
+    ValidationErrors::from_violations(masked).unwrap_or(errs)
 }
 
 /// At most `n` characters of `s` (for echoing input in messages).
@@ -255,5 +283,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A violation at a field the spec marks sensitive keeps its path and rule, never the
+    /// message (which may quote the value).
+    #[test]
+    fn violations_of_sensitive_fields_are_told_by_path_and_rule() {
+        let meta = &hwcloud_dcs::operations::set_online_migration_task::META;
+        let errs = ValidationErrors::from_violations(vec![
+            Violation {
+                path: "source_instance.password".into(),
+                rule: "pattern",
+                message: "`hunter2` does not match".into(),
+            },
+            Violation {
+                path: "bandwidth_limit_mb".into(),
+                rule: "integer_range",
+                message: "`0` is out of range".into(),
+            },
+        ])
+        .unwrap();
+        let shown = without_secrets(meta, errs).to_string();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("source_instance.password") && shown.contains("[pattern]"),
+            "{shown}"
+        );
+        assert!(shown.contains("`0` is out of range"), "{shown}");
     }
 }

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use axum::response::Response;
+use hwcloud_core::operation::OperationMeta;
 use hwcloud_core::signing::encoding::url_decode;
 
 use crate::app::App;
@@ -43,11 +44,18 @@ impl Op {
     }
 }
 
+/// A matched route: the operation, its spec metadata and the decoded path parameters.
+pub struct Route {
+    pub op: Op,
+    pub meta: &'static OperationMeta,
+    pub params: PathParams,
+}
+
 /// Matches `method` and `path` against every spec operation.
-pub fn match_route(method: &str, path: &str) -> Option<(Op, PathParams)> {
+pub fn match_route(method: &str, path: &str) -> Option<Route> {
     let dcs = dcs::ROUTES.iter().map(|(m, o)| (*m, Op::Dcs(*o)));
     let sms = sms::ROUTES.iter().map(|(m, o)| (*m, Op::Sms(*o)));
-    let mut best: Option<(Op, PathParams, usize)> = None;
+    let mut best: Option<(Route, usize)> = None;
     for (meta, op) in dcs.chain(sms) {
         if meta.method != method {
             continue;
@@ -55,12 +63,12 @@ pub fn match_route(method: &str, path: &str) -> Option<(Op, PathParams)> {
         if let Some((params, literals)) = match_template(meta.path, path) {
             // Prefer the template with the most literal segments (`/tasks/delete` over
             // `/tasks/{task_id}`).
-            if best.as_ref().is_none_or(|(_, _, l)| literals > *l) {
-                best = Some((op, params, literals));
+            if best.as_ref().is_none_or(|(_, l)| literals > *l) {
+                best = Some((Route { op, meta, params }, literals));
             }
         }
     }
-    best.map(|(op, params, _)| (op, params))
+    best.map(|(route, _)| route)
 }
 
 fn match_template(template: &'static str, path: &str) -> Option<(PathParams, usize)> {

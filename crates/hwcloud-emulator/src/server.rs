@@ -6,14 +6,17 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use axum::routing::{get, post};
+use axum::{Router, middleware};
+use hwcloud_core::Secret;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::App;
 use crate::clock::{self, ClockHandle, ClockState};
 use crate::config::{Credential, DEFAULT_REGION, Timings};
+use crate::listener::{self, Closer, Peer};
+use crate::requestlog::RequestLog;
 use crate::store::{Store, StoreError};
 use crate::{control, dcs, pipeline, sms};
 
@@ -21,6 +24,8 @@ use crate::{control, dcs, pipeline, sms};
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default number of requests served at once.
 pub const DEFAULT_CONCURRENCY_LIMIT: usize = 256;
+/// How long a shutdown lets requests in flight finish before closing their connections.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +68,7 @@ pub struct EmulatorBuilder {
     region: String,
     max_body_bytes: usize,
     concurrency_limit: usize,
+    control_token: Option<Secret>,
 }
 
 impl Default for EmulatorBuilder {
@@ -76,6 +82,7 @@ impl Default for EmulatorBuilder {
             region: DEFAULT_REGION.to_owned(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
+            control_token: None,
         }
     }
 }
@@ -150,6 +157,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Requires this token (header `X-Emulator-Control-Token`) for the control API under
+    /// `/_emulator/`, from every peer. Without one, the control API answers loopback peers
+    /// only.
+    pub fn control_token(mut self, token: impl Into<Secret>) -> Self {
+        self.control_token = Some(token.into());
+        self
+    }
+
     /// Opens the state, binds the address and starts serving.
     pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
         let mut credentials = self.credentials;
@@ -193,8 +208,8 @@ impl EmulatorBuilder {
             region: self.region,
             max_body_bytes: self.max_body_bytes,
             faults: Mutex::new(VecDeque::new()),
-            requests: Mutex::new(VecDeque::new()),
-            seq: std::sync::atomic::AtomicU64::new(1),
+            requests: Mutex::new(RequestLog::default()),
+            control_token: self.control_token,
         });
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
@@ -208,9 +223,12 @@ impl EmulatorBuilder {
                 addr: self.listen,
                 source,
             })?;
-        let router = router(Arc::clone(&app)).layer(
-            tower::limit::GlobalConcurrencyLimitLayer::new(self.concurrency_limit),
-        );
+        let router = router(Arc::clone(&app))
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                self.concurrency_limit,
+            ))
+            .into_make_service_with_connect_info::<Peer>();
+        let (listener, closer) = listener::closable(listener);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
@@ -220,12 +238,21 @@ impl EmulatorBuilder {
                 .await
         });
         tracing::info!(%addr, "hwcloud emulator listening");
+        if !addr.ip().to_canonical().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "the emulator listens on a non-loopback address: anyone who can reach it can \
+                 use the accepted credentials' projects; its control API stays loopback-only \
+                 unless a control token is set"
+            );
+        }
         Ok(EmulatorHandle {
             addr,
             clock,
             credentials,
             data_dir: self.data_dir,
             shutdown: Some(tx),
+            closer: Some(closer),
             task: Some(task),
         })
     }
@@ -233,8 +260,7 @@ impl EmulatorBuilder {
 
 fn router(app: Arc<App>) -> Router {
     let fb = pipeline::serve;
-    Router::new()
-        .route("/", get(control::health).fallback(fb))
+    let control = Router::new()
         .route("/_emulator/clock", get(control::clock_get).fallback(fb))
         .route(
             "/_emulator/clock/advance",
@@ -264,6 +290,13 @@ fn router(app: Arc<App>) -> Router {
             "/_emulator/sms/sources",
             post(sms::register_source).fallback(fb),
         )
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            control::guard,
+        ));
+    Router::new()
+        .route("/", get(control::health).fallback(fb))
+        .merge(control)
         .fallback(fb)
         .with_state(app)
 }
@@ -277,6 +310,7 @@ pub struct EmulatorHandle {
     credentials: Vec<Credential>,
     data_dir: Option<PathBuf>,
     shutdown: Option<oneshot::Sender<()>>,
+    closer: Option<Closer>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -312,13 +346,24 @@ impl EmulatorHandle {
         self.data_dir.as_deref()
     }
 
-    /// Stops accepting connections, lets running requests finish, and waits.
+    /// Stops accepting connections, lets running requests finish for at most
+    /// [`SHUTDOWN_GRACE`], then closes the connections still open (a client that sent half a
+    /// request and waits cannot hold the emulator up), and waits.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+            {
+                tracing::info!("closing the connections still open after the shutdown grace");
+                if let Some(c) = &self.closer {
+                    c.close();
+                }
+                let _ = task.await;
+            }
         }
     }
 
@@ -326,5 +371,24 @@ impl EmulatorHandle {
     pub async fn run_until(self, signal: impl std::future::Future<Output = ()>) {
         signal.await;
         self.shutdown().await;
+    }
+}
+
+impl Drop for EmulatorHandle {
+    /// Stops the server without waiting: new connections are refused at once, and those
+    /// still open after [`SHUTDOWN_GRACE`] are closed.
+    fn drop(&mut self) {
+        let (Some(closer), Some(_)) = (self.closer.take(), self.task.as_ref()) else {
+            return;
+        };
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+                closer.close();
+            });
+        }
     }
 }

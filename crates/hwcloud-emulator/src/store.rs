@@ -18,10 +18,14 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::dirlock::{DirLock, LockError};
 use crate::sync::lock;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "hwcloud-emulator.sqlite3";
+/// File whose lock, held for the life of the process, keeps a second emulator off the same
+/// data directory (their clocks and writes would disagree).
+pub const LOCK_FILE: &str = "hwcloud-emulator.lock";
 
 /// The kind of a stored record (`dcs_task`, `sms_task`, ...), part of its key. Each service
 /// names its own kinds; the store knows none of them.
@@ -54,6 +58,23 @@ pub enum StoreError {
     /// The data directory could not be created.
     #[error("cannot create data directory {0}: {1}")]
     Dir(PathBuf, std::io::Error),
+    /// Another emulator holds the data directory.
+    #[error(
+        "the data directory {dir} is in use by another emulator{holder} (it holds the lock on \
+         {lock}); stop that emulator or choose another --data-dir",
+        lock = .dir.join(LOCK_FILE).display(),
+        dir = .dir.display(),
+        holder = .holder.map(|p| format!(" (process {p})")).unwrap_or_default()
+    )]
+    Locked {
+        /// The data directory.
+        dir: PathBuf,
+        /// The process id the holder wrote into the lock file, if readable.
+        holder: Option<u32>,
+    },
+    /// The lock file could not be opened or locked.
+    #[error("cannot lock {0}: {1}")]
+    Lock(PathBuf, std::io::Error),
 }
 
 /// The database behind one emulator.
@@ -62,7 +83,8 @@ pub struct Store {
 }
 
 enum Backend {
-    Sqlite(Mutex<Connection>),
+    /// The connection, and the data directory's lock file (locked while it is open).
+    Sqlite(Mutex<Connection>, #[allow(dead_code)] DirLock),
     Memory(Mutex<Mem>),
 }
 
@@ -108,6 +130,13 @@ impl Store {
             });
         };
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_owned(), e))?;
+        let lock = DirLock::acquire(dir, LOCK_FILE).map_err(|e| match e {
+            LockError::Held(holder) => StoreError::Locked {
+                dir: dir.to_owned(),
+                holder,
+            },
+            LockError::Io(path, e) => StoreError::Lock(path, e),
+        })?;
         let conn = Connection::open(dir.join(DB_FILE))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -129,7 +158,7 @@ impl Store {
                  ON records (kind, project_id, created_ms);",
         )?;
         Ok(Self {
-            backend: Backend::Sqlite(Mutex::new(conn)),
+            backend: Backend::Sqlite(Mutex::new(conn), lock),
         })
     }
 
@@ -145,7 +174,7 @@ impl Store {
         f: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         match &self.backend {
-            Backend::Sqlite(conn) => {
+            Backend::Sqlite(conn, _) => {
                 let mut conn = lock(conn);
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 let out = f(&Db {
@@ -174,7 +203,7 @@ impl Store {
     /// The metadata value stored under `key`, if any.
     pub fn load_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         let conn = match &self.backend {
-            Backend::Sqlite(conn) => lock(conn),
+            Backend::Sqlite(conn, _) => lock(conn),
             Backend::Memory(mem) => return Ok(lock(mem).meta.get(key).cloned()),
         };
         Ok(conn
@@ -187,7 +216,7 @@ impl Store {
     /// Stores `value` under the metadata `key` (committed at once, outside any transaction).
     pub fn save_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let conn = match &self.backend {
-            Backend::Sqlite(conn) => lock(conn),
+            Backend::Sqlite(conn, _) => lock(conn),
             Backend::Memory(mem) => {
                 lock(mem).meta.insert(key.to_owned(), value.to_owned());
                 return Ok(());

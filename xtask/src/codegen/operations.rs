@@ -224,6 +224,15 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
         };
     };
     let meta_doc = format!(" Static facts about {} from the spec.", op.name);
+    let sensitive_params: Vec<&str> = op
+        .params
+        .iter()
+        .filter(|p| p.sensitive)
+        .map(|p| p.wire.as_str())
+        .collect();
+    let sensitive_body = op.body.as_ref().map_or_else(Vec::new, |b| {
+        sensitive_paths(spec, &Type::Object(b.clone()), "", &mut Vec::new())
+    });
     quote! {
         #( #![doc = #module_doc] )*
 
@@ -240,6 +249,8 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             idempotent: #idempotent,
             success_status: &[ #( #success ),* ],
             response: ::hwcloud_core::operation::ResponseKind::#kind,
+            sensitive_params: &[ #( #sensitive_params ),* ],
+            sensitive_body: &[ #( #sensitive_body ),* ],
         };
 
         #definition

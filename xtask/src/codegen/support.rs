@@ -149,3 +149,34 @@ pub fn blocks_eq(spec: &ir::Spec, t: &Type, seen: &mut Vec<String>) -> bool {
         _ => false,
     }
 }
+
+/// Wire-name paths of every `sensitive` field reachable from `t` (`a.b`; `a[].b` through an
+/// array), in field order; a schema already on the way is not entered again.
+pub fn sensitive_paths(
+    spec: &ir::Spec,
+    t: &Type,
+    prefix: &str,
+    seen: &mut Vec<String>,
+) -> Vec<String> {
+    match t {
+        Type::Array(item) => sensitive_paths(spec, item, &format!("{prefix}[]"), seen),
+        Type::Object(name) if !seen.contains(name) => {
+            seen.push(name.clone());
+            let mut out = Vec::new();
+            for f in spec.schema(name).fields() {
+                let path = if prefix.is_empty() {
+                    f.wire.clone()
+                } else {
+                    format!("{prefix}.{}", f.wire)
+                };
+                if f.sensitive {
+                    out.push(path.clone());
+                }
+                out.extend(sensitive_paths(spec, &f.ty, &path, seen));
+            }
+            seen.pop();
+            out
+        }
+        _ => Vec::new(),
+    }
+}

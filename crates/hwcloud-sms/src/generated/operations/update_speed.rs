@@ -26,6 +26,8 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
     idempotent: true,
     success_status: &[200u16],
     response: ::hwcloud_core::operation::ResponseKind::Text,
+    sensitive_params: &[],
+    sensitive_body: &[],
 };
 
 /// Input of UpdateSpeed: parameters and body.

@@ -24,6 +24,8 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
     idempotent: false,
     success_status: &[200u16],
     response: ::hwcloud_core::operation::ResponseKind::Json,
+    sensitive_params: &[],
+    sensitive_body: &[],
 };
 
 /// Input of CreateWidget: parameters and body.

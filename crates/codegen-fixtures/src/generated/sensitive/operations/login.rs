@@ -24,6 +24,8 @@ pub const META: ::hwcloud_core::operation::OperationMeta = ::hwcloud_core::opera
     idempotent: false,
     success_status: &[200u16],
     response: ::hwcloud_core::operation::ResponseKind::Json,
+    sensitive_params: &["X-Auth-Token", "X-Otp"],
+    sensitive_body: &["password", "api_key", "keys[].secret"],
 };
 
 /// Input of Login: parameters and body.
@@ -107,6 +109,12 @@ impl LoginInputBuilder {
     /// Sets body field `api_key`: Optional API key.
     pub fn api_key(mut self, value: impl Into<String>) -> Self {
         self.body = self.body.api_key(value);
+        self
+    }
+
+    /// Sets body field `keys`: Further keys; each secret is sensitive.
+    pub fn keys(mut self, value: impl Into<Vec<ApiKey>>) -> Self {
+        self.body = self.body.keys(value);
         self
     }
 
@@ -225,6 +233,12 @@ impl LoginRequest {
     /// Sets body field `api_key`: Optional API key.
     pub fn api_key(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.api_key(value);
+        self
+    }
+
+    /// Sets body field `keys`: Further keys; each secret is sensitive.
+    pub fn keys(mut self, value: impl Into<Vec<ApiKey>>) -> Self {
+        self.input = self.input.keys(value);
         self
     }
 

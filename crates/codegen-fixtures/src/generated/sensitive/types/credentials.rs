@@ -18,6 +18,10 @@ pub struct Credentials {
     /// Optional API key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+
+    /// Further keys; each secret is sensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<ApiKey>>,
 }
 
 impl ::std::fmt::Debug for Credentials {
@@ -26,6 +30,7 @@ impl ::std::fmt::Debug for Credentials {
         d.field("user", &self.user);
         d.field("password", &"***");
         d.field("api_key", &self.api_key.as_ref().map(|_| "***"));
+        d.field("keys", &self.keys);
         d.finish()
     }
 }
@@ -42,6 +47,7 @@ impl Credentials {
             user: Some(self.user),
             password: Some(self.password),
             api_key: self.api_key,
+            keys: self.keys,
         }
     }
 
@@ -55,7 +61,23 @@ impl Credentials {
 
     /// Adds this value's violations to `v`, below `v`'s current path.
     #[allow(unused_variables)]
-    pub fn validate_into(&self, v: &mut ::hwcloud_core::validate::Validator) {}
+    pub fn validate_into(&self, v: &mut ::hwcloud_core::validate::Validator) {
+        if let Some(x) = &self.keys {
+            v.field(
+                "keys",
+                |v| {
+                    for (i, item) in x.iter().enumerate() {
+                        v.index(
+                            i,
+                            |v| {
+                                item.validate_into(v);
+                            },
+                        );
+                    }
+                },
+            );
+        }
+    }
 }
 
 /// Builder for [`Credentials`]; `build()` reports the first missing required field.
@@ -64,6 +86,7 @@ pub struct CredentialsBuilder {
     user: Option<String>,
     password: Option<String>,
     api_key: Option<String>,
+    keys: Option<Vec<ApiKey>>,
 }
 
 impl CredentialsBuilder {
@@ -85,6 +108,12 @@ impl CredentialsBuilder {
         self
     }
 
+    /// Sets `keys`: Further keys; each secret is sensitive.
+    pub fn keys(mut self, value: impl Into<Vec<ApiKey>>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+
     /// Builds the value, or names the first required member left unset.
     pub fn build(self) -> Result<Credentials, ::hwcloud_core::BuildError> {
         Ok(Credentials {
@@ -95,6 +124,7 @@ impl CredentialsBuilder {
                 .password
                 .ok_or(::hwcloud_core::BuildError::missing("Credentials", "password"))?,
             api_key: self.api_key,
+            keys: self.keys,
         })
     }
 }

@@ -7,5 +7,7 @@ mod error_body;
 pub use error_body::{ErrorBody, ErrorBodyBuilder};
 mod credentials;
 pub use credentials::{Credentials, CredentialsBuilder};
+mod api_key;
+pub use api_key::{ApiKey, ApiKeyBuilder};
 mod session;
 pub use session::{Session, SessionBuilder};
