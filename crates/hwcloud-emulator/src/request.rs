@@ -162,12 +162,24 @@ pub fn page<T>(
     limit: Option<i32>,
     default_limit: usize,
 ) -> (i32, Vec<T>) {
-    let total = i32::try_from(items.len()).unwrap_or(i32::MAX);
+    let total = count(items.len());
+    let (offset, limit) = window(offset, limit, default_limit);
+    (total, items.into_iter().skip(offset).take(limit).collect())
+}
+
+/// The `offset` (default 0) and `limit` (default `default_limit`) of a page; a negative one
+/// counts as absent.
+pub fn window(offset: Option<i32>, limit: Option<i32>, default_limit: usize) -> (usize, usize) {
     let offset = offset.and_then(|o| usize::try_from(o).ok()).unwrap_or(0);
     let limit = limit
         .and_then(|l| usize::try_from(l).ok())
         .unwrap_or(default_limit);
-    (total, items.into_iter().skip(offset).take(limit).collect())
+    (offset, limit)
+}
+
+/// A count as the APIs send it (`i32`, saturated).
+pub fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 #[cfg(test)]

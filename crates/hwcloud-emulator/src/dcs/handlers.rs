@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::ids::{IdRule, hex_id, uuid};
 use crate::profile::{self, Profile, codes};
-use crate::request::{Ctx, page, parse_body, validated};
+use crate::request::{Ctx, count, page, parse_body, validated, window};
 use crate::response::json;
 use crate::store::Db;
 
@@ -275,6 +275,12 @@ pub async fn list_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response, A
     let project = ctx.caller.project_id;
     let resp = app
         .tx(SVC, move |db, now| {
+            if input.name.is_none() {
+                // No filter: one page read through the store's index.
+                let (offset, limit) = window(input.offset, input.limit, PAGE);
+                let (total, shown) = DcsTask::page(db, &project, offset, limit)?;
+                return Ok(views::task_page(count(total), shown.iter().collect(), now));
+            }
             let all = DcsTask::list(db, &project)?;
             let matching: Vec<&DcsTask> = all
                 .iter()

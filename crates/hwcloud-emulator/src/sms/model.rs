@@ -108,6 +108,17 @@ impl SmsTask {
         db.list(TASK, project)
     }
 
+    /// How many tasks `project` has, and at most `limit` of them from `offset`, oldest first
+    /// (read through the store's index: the cost of one page).
+    pub fn page(
+        db: &Db<'_>,
+        project: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Self>), StoreError> {
+        db.page(TASK, project, offset, limit)
+    }
+
     /// Deletes the task `id` of `project`; true when it existed.
     pub fn delete(db: &Db<'_>, project: &str, id: &str) -> Result<bool, StoreError> {
         db.delete(TASK, project, id)
