@@ -2,7 +2,8 @@
 """Drives the official Huawei Cloud Python SDK (huaweicloudsdkcore/dcs/sms 3.1.219) against a
 running hwcloud emulator: the four seed operations with the seed example bodies must answer 200
 and parse; the cutover, instance, backup, source-server, task-update and speed-limit operations
-(migration_calls.py) must answer and parse; a wrong secret key must get 401 with an error code.
+(migration_calls.py) must answer and parse; with no project id, the core must discover it
+through the emulator's IAM (discovery.py); a wrong secret key must get 401 with an error code.
 
 Usage: check.py ENDPOINT AK SK PROJECT_ID [EXAMPLES_DIR]
 Exit status 0 when every check holds; the output lists each check.
@@ -18,6 +19,7 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 import huaweicloudsdkdcs.v2 as dcs
 import huaweicloudsdksms.v3 as sms
 
+import discovery
 import migration_calls
 
 
@@ -138,6 +140,7 @@ def main():
     migration_calls.sms_checks(
         endpoint, project, sms_client(sk),
         to_model(sms, "PostTask", load(examples, "sms/create_task.request.s001.json")), check)
+    discovery.checks(endpoint, ak, sk, project, config, check)
     check("DCS wrong secret key", wrong_key(dcs_client(sk + "x"),
           lambda cl: cl.list_migration_task(dcs.ListMigrationTaskRequest())))
     check("SMS wrong secret key", wrong_key(sms_client(sk + "x"),

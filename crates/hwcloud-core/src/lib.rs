@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod iam;
 pub mod json_equivalence;
 pub mod lenient;
 pub mod operation;

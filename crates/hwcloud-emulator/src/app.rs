@@ -9,12 +9,13 @@ use hwcloud_core::Secret;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ClockHandle;
-use crate::config::{Credential, Timings};
+use crate::config::{Credential, IamUser, Timings};
 use crate::error::ApiError;
 use crate::profile::{Profile, codes};
 use crate::requestlog::{RecordedRequest, RequestLog};
 use crate::store::{Db, Store, StoreError};
 use crate::sync::lock;
+use crate::tokens::TokenStore;
 
 /// A fault to inject into the next service requests (`POST /_emulator/faults`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +55,10 @@ pub struct App {
     /// When set, the control API wants this token from every peer; otherwise it answers
     /// loopback peers only.
     pub control_token: Option<Secret>,
+    /// IAM tokens issued by `POST /v3/auth/tokens`.
+    pub tokens: Mutex<TokenStore>,
+    /// How long an issued token is valid, in virtual ms.
+    pub token_ttl_ms: i64,
 }
 
 impl App {
@@ -62,6 +67,14 @@ impl App {
         self.credentials
             .values()
             .any(|c| c.project_id == project_id)
+    }
+
+    /// The IAM user `name` of the account `domain` and the project it belongs to.
+    pub fn user(&self, domain: &str, name: &str) -> Option<(&IamUser, &str)> {
+        self.credentials.values().find_map(|c| {
+            let u = c.user.as_ref()?;
+            (u.domain == domain && u.name == name).then_some((u, c.project_id.as_str()))
+        })
     }
 
     /// Records an authenticated request (masked and bounded already).

@@ -1,5 +1,6 @@
 //! Caller authentication: AK/SK signatures (all three algorithms of the official SDK core)
-//! verified with `hwcloud_core::signing::verify`, or an emulator IAM token.
+//! verified with `hwcloud_core::signing::verify`, or an IAM token the emulator issued
+//! (`POST /v3/auth/tokens`) that has not expired on its virtual clock.
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, SystemTime};
@@ -13,18 +14,43 @@ use hwcloud_core::signing::{
 use crate::app::App;
 use crate::error::ApiError;
 use crate::profile::{AuthFailure, Profile};
+use crate::sync::lock;
+use crate::tokens::TokenCheck;
 
 /// Largest accepted distance between `X-Sdk-Date` and the real clock.
 pub const MAX_SKEW: Duration = hwcloud_core::signing::DEFAULT_MAX_SKEW;
 
-/// Prefix of accepted IAM tokens: `emulator-token-<project_id>`.
-pub const TOKEN_PREFIX: &str = "emulator-token-";
-
 /// Who sent a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    /// The caller's project.
+    /// The caller's project (empty for an anonymous caller).
     pub project_id: String,
+    /// The access key that signed the request, or the user a token was issued to.
+    pub user: String,
+    /// The access key, when the request was signed.
+    pub access_key: Option<String>,
+}
+
+impl Caller {
+    /// No credentials at all: only operations that authenticate by their body (IAM's token
+    /// call with a password) accept it.
+    pub fn anonymous() -> Self {
+        Self {
+            project_id: String::new(),
+            user: String::new(),
+            access_key: None,
+        }
+    }
+
+    /// True for [`Caller::anonymous`].
+    pub fn is_anonymous(&self) -> bool {
+        self.project_id.is_empty()
+    }
+}
+
+/// True when the request carries a signature or a token.
+pub fn has_credentials(headers: &[(String, String)]) -> bool {
+    header(headers, "authorization").is_some() || header(headers, "x-auth-token").is_some()
 }
 
 /// A received request, in the form the verifier needs.
@@ -56,15 +82,19 @@ fn identify(app: &App, req: &Incoming<'_>, svc: &Profile) -> Result<Caller, Auth
     let Some(token) = header(req.headers, "x-auth-token") else {
         return Err(AuthFailure::Missing);
     };
-    let project = token.trim().strip_prefix(TOKEN_PREFIX).unwrap_or("");
-    if project.is_empty() || !app.knows_project(project) {
-        return Err(AuthFailure::Invalid(
-            "the X-Auth-Token is not one the emulator accepts".into(),
-        ));
+    let check = lock(&app.tokens).check(token, app.clock.now_ms());
+    match check {
+        TokenCheck::Valid(t) => Ok(Caller {
+            project_id: t.project_id,
+            user: t.user,
+            access_key: None,
+        }),
+        TokenCheck::Expired => Err(AuthFailure::Expired),
+        TokenCheck::Unknown => Err(AuthFailure::Invalid(
+            "the X-Auth-Token was not issued by this emulator (POST /v3/auth/tokens issues one)"
+                .into(),
+        )),
     }
-    Ok(Caller {
-        project_id: project.to_owned(),
-    })
 }
 
 fn verify_signature(
@@ -109,6 +139,8 @@ fn verify_signature(
             };
             Ok(Caller {
                 project_id: cred.project_id.clone(),
+                user: v.access_key.clone(),
+                access_key: Some(v.access_key),
             })
         }
         Ok(Err(e)) => Err(AuthFailure::Invalid(e.to_string())),

@@ -15,7 +15,15 @@ pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 /// `Authorization` header names none (well-formed ones are verified for the region they name).
 pub const DEFAULT_REGION: &str = "eu-west-0";
 
-/// One accepted AK/SK pair and the project it belongs to.
+/// Account (domain) of the documented test IAM user.
+pub const DEFAULT_DOMAIN: &str = "emulator-domain";
+/// Name of the documented test IAM user.
+pub const DEFAULT_USER: &str = "emulator-user";
+/// Password of the documented test IAM user (public test data, safe to print).
+pub const DEFAULT_PASSWORD: &str = "emulator-test-password";
+
+/// One accepted AK/SK pair and the project it belongs to, with the IAM user of that project
+/// who may obtain tokens by password, if any.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credential {
     /// Access key id.
@@ -24,6 +32,8 @@ pub struct Credential {
     pub sk: Secret,
     /// The project this key belongs to.
     pub project_id: String,
+    /// An IAM user of the same project (`POST /v3/auth/tokens` with a password).
+    pub user: Option<IamUser>,
 }
 
 impl std::fmt::Debug for Credential {
@@ -32,7 +42,49 @@ impl std::fmt::Debug for Credential {
             .field("ak", &self.ak)
             .field("sk", &self.sk)
             .field("project_id", &self.project_id)
+            .field("user", &self.user)
             .finish()
+    }
+}
+
+/// An IAM user: account (domain) name, user name and password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IamUser {
+    /// The account the user belongs to (`auth.identity.password.user.domain.name`).
+    pub domain: String,
+    /// The user name.
+    pub name: String,
+    /// The password.
+    pub password: Secret,
+}
+
+impl std::fmt::Debug for IamUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IamUser")
+            .field("domain", &self.domain)
+            .field("name", &self.name)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+impl IamUser {
+    /// A user.
+    pub fn new(
+        domain: impl Into<String>,
+        name: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        Self {
+            domain: domain.into(),
+            name: name.into(),
+            password: Secret::new(password.into()),
+        }
+    }
+
+    /// The documented test user ([`DEFAULT_DOMAIN`], [`DEFAULT_USER`], [`DEFAULT_PASSWORD`]).
+    pub fn test_default() -> Self {
+        Self::new(DEFAULT_DOMAIN, DEFAULT_USER, DEFAULT_PASSWORD)
     }
 }
 
@@ -47,12 +99,20 @@ impl Credential {
             ak: ak.into(),
             sk: Secret::new(sk.into()),
             project_id: project_id.into(),
+            user: None,
         }
     }
 
-    /// The documented test credential ([`DEFAULT_AK`], [`DEFAULT_SK`], [`DEFAULT_PROJECT_ID`]).
+    /// The same credential, with `user` as the IAM user of its project.
+    pub fn with_user(mut self, user: IamUser) -> Self {
+        self.user = Some(user);
+        self
+    }
+
+    /// The documented test credential ([`DEFAULT_AK`], [`DEFAULT_SK`], [`DEFAULT_PROJECT_ID`]),
+    /// with the documented test user.
     pub fn test_default() -> Self {
-        Self::new(DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID)
+        Self::new(DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID).with_user(IamUser::test_default())
     }
 
     /// True for the documented test credential (whose secret may be printed).
@@ -101,6 +161,16 @@ struct FileEntry {
     ak: String,
     sk: String,
     project_id: String,
+    #[serde(default)]
+    user: Option<FileUser>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUser {
+    domain: String,
+    name: String,
+    password: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -111,7 +181,8 @@ enum FileShape {
 }
 
 /// Reads a credentials file: a JSON list `[{"ak": "...", "sk": "...", "project_id": "..."}]`
-/// (or the same list under a top-level `"credentials"` key).
+/// (or the same list under a top-level `"credentials"` key); an entry may add the IAM user
+/// of its project, `"user": {"domain": "...", "name": "...", "password": "..."}`.
 pub fn read_credentials_file(path: &Path) -> Result<Vec<Credential>, CredentialsFileError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| CredentialsFileError::Read {
@@ -149,7 +220,16 @@ pub fn parse_credentials(text: &str) -> Result<Vec<Credential>, String> {
                 "entry {i}: ak, sk and project_id must be non-empty"
             ));
         }
-        out.push(Credential::new(e.ak.trim(), e.sk, e.project_id.trim()));
+        let mut c = Credential::new(e.ak.trim(), e.sk, e.project_id.trim());
+        if let Some(u) = e.user {
+            if u.domain.trim().is_empty() || u.name.trim().is_empty() || u.password.is_empty() {
+                return Err(format!(
+                    "entry {i}: user domain, name and password must be non-empty"
+                ));
+            }
+            c = c.with_user(IamUser::new(u.domain.trim(), u.name.trim(), u.password));
+        }
+        out.push(c);
     }
     if out.is_empty() {
         return Err("the list is empty".into());
@@ -209,6 +289,17 @@ mod tests {
         let e = parse_credentials(r#"[{"ak":"A","sk":"topsecret"}]"#).unwrap_err();
         assert!(!e.contains("topsecret"), "{e}");
         assert!(parse_credentials("[]").is_err());
+        let u = parse_credentials(
+            r#"[{"ak":"A","sk":"S","project_id":"P","user":{"domain":"d","name":"n","password":"pw-secret"}}]"#,
+        )
+        .unwrap();
+        assert_eq!(u[0].user.as_ref().map(|u| u.name.as_str()), Some("n"));
+        assert!(!format!("{:?}", u[0]).contains("pw-secret"));
+        let e = parse_credentials(
+            r#"[{"ak":"A","sk":"S","project_id":"P","user":{"domain":"d","name":"n","password":""}}]"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("password"), "{e}");
         assert!(format!("{:?}", a[0]).contains("***"));
     }
 }

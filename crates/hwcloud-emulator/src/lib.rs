@@ -22,6 +22,7 @@ mod control;
 mod dcs;
 mod dirlock;
 mod error;
+mod iam;
 mod ids;
 mod listener;
 mod pipeline;
@@ -37,19 +38,21 @@ mod store;
 mod sync;
 mod timefmt;
 mod timeline;
+mod tokens;
 
 pub use app::FaultSpec;
-pub use auth::{MAX_SKEW, TOKEN_PREFIX};
+pub use auth::MAX_SKEW;
 pub use clock::{ClockError, ClockHandle, ClockState};
 pub use config::{
-    Credential, CredentialsFileError, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SK,
-    Timings, parse_credentials, read_credentials_file,
+    Credential, CredentialsFileError, DEFAULT_AK, DEFAULT_DOMAIN, DEFAULT_PASSWORD,
+    DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SK, DEFAULT_USER, IamUser, Timings,
+    parse_credentials, read_credentials_file,
 };
 pub use control::TOKEN_HEADER as CONTROL_TOKEN_HEADER;
 pub use profile::codes;
 pub use requestlog::RecordedRequest;
 pub use server::{
-    DEFAULT_CONCURRENCY_LIMIT, DEFAULT_MAX_BODY_BYTES, Emulator, EmulatorBuilder, EmulatorError,
-    EmulatorHandle, SHUTDOWN_GRACE,
+    DEFAULT_CONCURRENCY_LIMIT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, Emulator,
+    EmulatorBuilder, EmulatorError, EmulatorHandle, SHUTDOWN_GRACE,
 };
 pub use store::StoreError;

@@ -17,7 +17,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
 use crate::app::App;
-use crate::auth::{Incoming, authenticate};
+use crate::auth::{Caller, Incoming, authenticate, has_credentials};
 use crate::clock::real_now_ms;
 use crate::error::ApiError;
 use crate::ids::hex_id;
@@ -167,10 +167,17 @@ async fn serve_operation(
         headers,
         body: &body,
     };
-    let caller = match authenticate(app, &incoming, svc) {
-        Ok(c) => c,
-        Err(e) => return (Outcome::Answer(Err((svc, e))), None),
+    let anonymous = op.anonymous_allowed() && !has_credentials(headers);
+    let caller = if anonymous {
+        Caller::anonymous()
+    } else {
+        match authenticate(app, &incoming, svc) {
+            Ok(c) => c,
+            Err(e) => return (Outcome::Answer(Err((svc, e))), None),
+        }
     };
+    // An anonymous request is not kept in the request log (it is counted).
+    let logged = (!anonymous).then_some(meta);
     let checked = (|| {
         if let Some((_, project)) = params.iter().find(|(k, _)| *k == svc.project_id.param) {
             svc.project_id.check(project)?;
@@ -181,18 +188,18 @@ async fn serve_operation(
         svc.check_body(body.len())
     })();
     if let Err(e) = checked {
-        return (Outcome::Answer(Err((svc, e))), Some(meta));
+        return (Outcome::Answer(Err((svc, e))), logged);
     }
     if let Some(fault) = app.take_fault() {
         if let Some(d) = fault.delay_ms {
             tokio::time::sleep(Duration::from_millis(d.min(600_000))).await;
         }
         if fault.drop {
-            return (Outcome::Dropped, Some(meta));
+            return (Outcome::Dropped, logged);
         }
         if let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
             let e = injected(status, svc, fault.retry_after);
-            return (Outcome::Answer(Err((svc, e))), Some(meta));
+            return (Outcome::Answer(Err((svc, e))), logged);
         }
     }
     let ctx = Ctx {
@@ -202,5 +209,5 @@ async fn serve_operation(
         body,
     };
     let answer = op.serve(app, ctx).await.map_err(|e| (svc, e));
-    (Outcome::Answer(answer), Some(meta))
+    (Outcome::Answer(answer), logged)
 }

@@ -45,6 +45,8 @@ pub mod codes {
     pub const THROTTLED: &str = "APIGW.0308";
     /// DCS 401: invalid token (also a refused signature).
     pub const DCS_BAD_TOKEN: &str = "DCS.1001";
+    /// DCS 401: token expired.
+    pub const DCS_TOKEN_EXPIRED: &str = "DCS.1002";
     /// DCS 401: no token (nor signature) in the request.
     pub const DCS_NO_TOKEN: &str = "DCS.1003";
     /// DCS 401: the project ID does not match the token (path or `X-Project-Id`).
@@ -92,6 +94,13 @@ pub mod codes {
     pub const SMS_CANNOT_DELETE: &str = "SMS.2015";
     /// SMS 500: backend exception.
     pub const SMS_INTERNAL: &str = "SMS.2007";
+    /// IAM answers carry their HTTP status as code (Keystone shape); these name the cases
+    /// inside the emulator only.
+    pub const IAM_INVALID: &str = "IAM.400";
+    pub const IAM_UNAUTHORIZED: &str = "IAM.401";
+    pub const IAM_FORBIDDEN: &str = "IAM.403";
+    pub const IAM_NOT_FOUND: &str = "IAM.404";
+    pub const IAM_INTERNAL: &str = "IAM.500";
 }
 
 /// One emulated service, as far as the shared request pipeline is concerned.
@@ -142,6 +151,8 @@ pub struct AuthCodes {
     pub missing: &'static str,
     /// A refused signature or token.
     pub invalid: &'static str,
+    /// A token that has expired.
+    pub expired: &'static str,
 }
 
 /// A fixed refusal: status, code, message.
@@ -166,6 +177,8 @@ pub enum AuthFailure {
     Missing,
     /// A signature or token that is refused (why, never quoting a secret).
     Invalid(String),
+    /// A token the emulator issued that has expired.
+    Expired,
 }
 
 /// DCS v2 (`/v2/...`).
@@ -182,6 +195,7 @@ pub static DCS: Profile = Profile {
     auth: Some(AuthCodes {
         missing: codes::DCS_NO_TOKEN,
         invalid: codes::DCS_BAD_TOKEN,
+        expired: codes::DCS_TOKEN_EXPIRED,
     }),
     project_mismatch: Refusal {
         status: StatusCode::UNAUTHORIZED,
@@ -247,8 +261,47 @@ pub static SMS: Profile = Profile {
     },
 };
 
+/// IAM, as far as the emulator serves it (`POST /v3/auth/tokens`, `GET /v3/projects`): its
+/// paths share `/v3` with SMS, so it owns the longer prefixes `/v3/auth` and `/v3/projects`,
+/// and answers in its own Keystone-style shape (the code in the body is the HTTP status).
+pub static IAM: Profile = Profile {
+    signing_name: "iam",
+    path_prefixes: &["/v3/auth", "/v3/projects"],
+    error_shape: ErrorShape::Iam,
+    codes: ServiceCodes {
+        invalid: codes::IAM_INVALID,
+        empty_body: codes::IAM_INVALID,
+        not_json: codes::IAM_INVALID,
+        internal: codes::IAM_INTERNAL,
+    },
+    auth: Some(AuthCodes {
+        missing: codes::IAM_UNAUTHORIZED,
+        invalid: codes::IAM_UNAUTHORIZED,
+        expired: codes::IAM_UNAUTHORIZED,
+    }),
+    project_mismatch: Refusal {
+        status: StatusCode::FORBIDDEN,
+        code: codes::IAM_FORBIDDEN,
+        msg: "The project in the request is not the caller's.",
+    },
+    unknown_url: Some(codes::IAM_NOT_FOUND),
+    body_limit: None,
+    project_id: IdRule {
+        param: "project_id",
+        max: 64,
+        code: codes::IAM_INVALID,
+        head: "Invalid project ID",
+    },
+    task_id: IdRule {
+        param: "task_id",
+        max: 64,
+        code: codes::IAM_INVALID,
+        head: "Invalid ID",
+    },
+};
+
 /// Every service, matched against request paths by their longest prefix.
-pub static ALL: [&Profile; 2] = [&DCS, &SMS];
+pub static ALL: [&Profile; 3] = [&DCS, &SMS, &IAM];
 
 /// The service a path that belongs to none (`/`, unknown prefixes) is given. It must be one
 /// whose unknown URLs API Gateway answers ([`Profile::unknown_url`] `None`): no service
@@ -301,6 +354,7 @@ impl Profile {
                     "the request has neither an Authorization header nor an X-Auth-Token".into()
                 }
                 AuthFailure::Invalid(m) => m,
+                AuthFailure::Expired => "the X-Auth-Token has expired".into(),
             };
             return ApiError::gateway(
                 status,
@@ -317,6 +371,11 @@ impl Profile {
             AuthFailure::Invalid(m) => {
                 ApiError::new(status, codes.invalid, format!("Invalid token: {m}"))
             }
+            AuthFailure::Expired => ApiError::new(
+                status,
+                codes.expired,
+                "Token expired: obtain a new one with POST /v3/auth/tokens.",
+            ),
         }
     }
 
@@ -395,6 +454,9 @@ mod tests {
             ("/v3/tasks/x", "sms"),
             ("/v2/p/migration-task", "dcs"),
             ("/v3tasks", "sms"),
+            ("/v3/auth/tokens", "iam"),
+            ("/v3/projects", "iam"),
+            ("/v3/authx", "sms"),
             ("/", "sms"),
             ("/v2x", "sms"),
             ("/v4/anything", "sms"),

@@ -15,6 +15,7 @@ use hwcloud_core::signing::encoding::url_decode;
 use crate::app::App;
 use crate::dcs::{self, DcsOp};
 use crate::error::ApiError;
+use crate::iam::{self, IamOp};
 use crate::profile::{self, Profile};
 use crate::request::{Ctx, PathParams};
 use crate::sms::{self, SmsOp};
@@ -24,6 +25,7 @@ use crate::sms::{self, SmsOp};
 pub enum Op {
     Dcs(DcsOp),
     Sms(SmsOp),
+    Iam(IamOp),
 }
 
 impl Op {
@@ -32,7 +34,14 @@ impl Op {
         match self {
             Op::Dcs(_) => &profile::DCS,
             Op::Sms(_) => &profile::SMS,
+            Op::Iam(_) => &profile::IAM,
         }
+    }
+
+    /// Whether the operation may be called with neither a signature nor a token (it
+    /// authenticates by its body).
+    pub fn anonymous_allowed(self) -> bool {
+        matches!(self, Op::Iam(op) if op.anonymous_allowed())
     }
 
     /// Serves the operation.
@@ -40,6 +49,7 @@ impl Op {
         match self {
             Op::Dcs(op) => dcs::dispatch(app, op, ctx).await,
             Op::Sms(op) => sms::dispatch(app, op, ctx).await,
+            Op::Iam(op) => iam::dispatch(app, op, ctx).await,
         }
     }
 }
@@ -55,8 +65,9 @@ pub struct Route {
 pub fn match_route(method: &str, path: &str) -> Option<Route> {
     let dcs = dcs::ROUTES.iter().map(|(m, o)| (*m, Op::Dcs(*o)));
     let sms = sms::ROUTES.iter().map(|(m, o)| (*m, Op::Sms(*o)));
+    let iam = iam::ROUTES.iter().map(|(m, o)| (*m, Op::Iam(*o)));
     let mut best: Option<(Route, usize)> = None;
-    for (meta, op) in dcs.chain(sms) {
+    for (meta, op) in dcs.chain(sms).chain(iam) {
         if meta.method != method {
             continue;
         }

@@ -18,12 +18,15 @@ use crate::config::{Credential, DEFAULT_REGION, Timings};
 use crate::listener::{self, Closer, Peer};
 use crate::requestlog::RequestLog;
 use crate::store::{Store, StoreError};
+use crate::tokens::TokenStore;
 use crate::{control, dcs, pipeline, sms};
 
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default number of requests served at once.
 pub const DEFAULT_CONCURRENCY_LIMIT: usize = 256;
+/// How long an issued IAM token stays valid by default (IAM: 24 hours).
+pub const DEFAULT_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 /// How long a shutdown lets requests in flight finish before closing their connections.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -69,6 +72,7 @@ pub struct EmulatorBuilder {
     max_body_bytes: usize,
     concurrency_limit: usize,
     control_token: Option<Secret>,
+    token_ttl: std::time::Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -83,6 +87,7 @@ impl Default for EmulatorBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
             control_token: None,
+            token_ttl: DEFAULT_TOKEN_TTL,
         }
     }
 }
@@ -165,6 +170,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long an IAM token the emulator issues stays valid, in virtual time (default 24 h,
+    /// as IAM documents).
+    pub fn token_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
     /// Opens the state, binds the address and starts serving.
     pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
         let mut credentials = self.credentials;
@@ -210,6 +222,8 @@ impl EmulatorBuilder {
             faults: Mutex::new(VecDeque::new()),
             requests: Mutex::new(RequestLog::default()),
             control_token: self.control_token,
+            tokens: Mutex::new(TokenStore::default()),
+            token_ttl_ms: crate::config::ms(self.token_ttl),
         });
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await

@@ -11,6 +11,8 @@
 //!   "details", "encoded_authorization_message"?}` with `error_param` and `details` holding
 //!   1 to 20 items; `error_param` is left out when no parameter is concerned, and
 //!   `encoded_authorization_message` is sent on 403 only.
+//! - IAM (Keystone-style, IAM API reference, "Obtaining a User Token"): `{"error": {"code",
+//!   "title", "message"}}` with the HTTP status as `code`.
 //! - API Gateway (API Gateway reference, "Error Codes"): `{"error_code": "APIGW.xxxx",
 //!   "error_msg", "request_id"}`, for what the gateway answers before any service sees the
 //!   request ([`ApiError::gateway`]).
@@ -49,6 +51,8 @@ pub enum ErrorShape {
     Dcs,
     /// `{"error_code", "error_msg", "error_param"?, "details", "encoded_authorization_message"?}`.
     Sms,
+    /// `{"error": {"code", "title", "message"}}`.
+    Iam,
 }
 
 /// The body of `e`: the gateway's shape when the gateway answered it, `shape` otherwise.
@@ -59,6 +63,7 @@ pub fn render(shape: ErrorShape, e: &ApiError, request_id: &str) -> Value {
     match shape {
         ErrorShape::Dcs => dcs_body(e),
         ErrorShape::Sms => sms_body(e),
+        ErrorShape::Iam => iam_body(e),
     }
 }
 
@@ -118,6 +123,16 @@ fn sms_body(e: &ApiError) -> Value {
         ..Default::default()
     };
     serde_json::to_value(body).unwrap_or_default()
+}
+
+fn iam_body(e: &ApiError) -> Value {
+    json!({
+        "error": {
+            "code": e.status.as_u16(),
+            "title": e.status.canonical_reason().unwrap_or("Error"),
+            "message": bounded(&e.msg, OTHER_MAX_TEXT),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -214,13 +229,18 @@ mod tests {
     }
 
     #[test]
-    fn gateway_answers_keep_their_own_shape() {
+    fn gateway_and_iam_answers_keep_their_own_shapes() {
         let gw = ApiError::gateway(StatusCode::NOT_FOUND, "APIGW.0101", "no API");
-        for shape in [ErrorShape::Dcs, ErrorShape::Sms] {
+        for shape in [ErrorShape::Dcs, ErrorShape::Sms, ErrorShape::Iam] {
             assert_eq!(
                 render(shape, &gw, "req-1"),
                 json!({"error_code": "APIGW.0101", "error_msg": "no API", "request_id": "req-1"})
             );
         }
+        let iam = ApiError::new(StatusCode::UNAUTHORIZED, "IAM", "who are you");
+        assert_eq!(
+            render(ErrorShape::Iam, &iam, "r"),
+            json!({"error": {"code": 401, "title": "Unauthorized", "message": "who are you"}})
+        );
     }
 }

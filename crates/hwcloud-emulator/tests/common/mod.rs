@@ -139,7 +139,9 @@ impl Client {
         let algorithm = t.algorithm.unwrap_or(Algorithm::HmacSha256);
         let scope = DerivationScope {
             region: t.region.clone().unwrap_or_else(|| "eu-west-0".into()),
-            service: if path.starts_with("/v3") {
+            service: if path.starts_with("/v3/auth") || path.starts_with("/v3/projects") {
+                "iam".into()
+            } else if path.starts_with("/v3") {
                 "sms".into()
             } else {
                 "dcs".into()
