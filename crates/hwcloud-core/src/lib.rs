@@ -7,6 +7,7 @@ pub mod build;
 pub mod client;
 pub mod config;
 pub mod credentials;
+mod discovery;
 pub mod error;
 pub mod iam;
 pub mod json_equivalence;

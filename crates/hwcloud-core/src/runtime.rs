@@ -66,6 +66,14 @@ struct Inner {
     v11_scope: Option<signing::DerivationScope>,
     endpoint: crate::config::Endpoint,
     transport: Arc<dyn HttpTransport>,
+    /// Where the project id is looked up when the credentials have none (see
+    /// `discovery.rs`): resolved when the client is built with a region, reported when a
+    /// lookup needs it.
+    iam: Option<Result<crate::config::Endpoint, String>>,
+    /// The `V11-HMAC-SHA256` scope of requests to IAM (service `iam`).
+    iam_v11_scope: Option<signing::DerivationScope>,
+    /// The project id found through IAM, once per client.
+    discovered: tokio::sync::OnceCell<String>,
 }
 
 /// Builds a [`Runtime`] for one service.
@@ -184,10 +192,25 @@ impl RuntimeBuilder {
             }
             _ => None,
         };
+        let iam = match (credentials.project_id(), self.config.region.as_deref()) {
+            (None, Some(region)) if !region.is_empty() => Some(crate::iam::iam_endpoint(
+                self.env.as_ref(),
+                self.config.cloud,
+                region,
+            )),
+            _ => None,
+        };
+        let iam_v11_scope = v11_scope.as_ref().map(|s| signing::DerivationScope {
+            region: s.region.clone(),
+            service: "iam".to_owned(),
+        });
         Ok(Runtime {
             inner: Arc::new(Inner {
                 signing_key,
                 v11_scope,
+                iam,
+                iam_v11_scope,
+                discovered: tokio::sync::OnceCell::new(),
                 user_agent: user_agent(self.config.user_agent_suffix.as_deref()),
                 config: self.config,
                 credentials,
@@ -214,9 +237,23 @@ impl Runtime {
         &self.inner.endpoint.url
     }
 
-    /// The project id from the credentials.
+    /// The project id: from the credentials, or found through IAM (after the first call
+    /// that needed one; see `discovery.rs`).
     pub fn project_id(&self) -> Option<&str> {
-        self.inner.credentials.project_id()
+        self.inner
+            .credentials
+            .project_id()
+            .or_else(|| self.inner.discovered.get().map(String::as_str))
+    }
+
+    /// The project id found through IAM, when one was looked up.
+    pub(crate) fn inner_discovered(&self) -> &tokio::sync::OnceCell<String> {
+        &self.inner.discovered
+    }
+
+    /// Where a project lookup goes (see `discovery.rs`).
+    pub(crate) fn inner_iam(&self) -> Option<&Result<crate::config::Endpoint, String>> {
+        self.inner.iam.as_ref()
     }
 
     /// Validates, serializes and signs `op` for the time `now`, without sending it: what
@@ -255,7 +292,7 @@ impl Runtime {
         if meta.needs_project_id() {
             let Some(pid) = self.project_id() else {
                 return Err(Error::Config(format!(
-                    "{} needs a project id: set HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the profile file, or Credentials::with_project_id",
+                    "{} needs a project id: set HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the profile file, or Credentials::with_project_id, or a region so that it is looked up through IAM on the first call",
                     meta.name
                 )));
             };
@@ -276,6 +313,7 @@ impl Runtime {
             query: parts.query,
             headers: parts.headers,
             body: parts.body.unwrap_or_default(),
+            to_iam: false,
         })
     }
 
@@ -285,6 +323,7 @@ impl Runtime {
         op: &O,
         options: CallOptions,
     ) -> Result<Response<O::Output>, Error> {
+        self.ensure_project_id(op.meta()).await?;
         let plan = self.plan(op, options)?;
         let meta = plan.meta;
         let span = tracing::info_span!(
@@ -334,7 +373,7 @@ impl Runtime {
         }
     }
 
-    async fn send_with_retries(
+    pub(crate) async fn send_with_retries(
         &self,
         plan: &Plan,
         attempt_count: &AtomicU32,
@@ -410,7 +449,12 @@ impl Runtime {
         let inner = &self.inner;
         let owned = |v: &str| Cow::Owned(v.to_owned());
         let mut headers: Headers = Vec::with_capacity(8);
-        headers.push(("Host".into(), owned(&inner.endpoint.host)));
+        let (host, v11_scope) = match (&inner.iam, p.to_iam) {
+            (Some(Ok(iam)), true) => (&iam.host, inner.iam_v11_scope.as_ref()),
+            _ => (&inner.endpoint.host, inner.v11_scope.as_ref()),
+        };
+        headers.push(("Host".into(), owned(host)));
+        let project_id = self.project_id();
         headers.push(("Content-Type".into(), p.meta.content_type.into()));
         for (k, v) in &p.headers {
             headers.push((owned(k), owned(v)));
@@ -419,7 +463,6 @@ impl Runtime {
             Credentials::AkSk {
                 access_key,
                 security_token,
-                project_id,
                 ..
             } => {
                 headers.push(("X-Sdk-Date".into(), signing::format_sdk_date(now).into()));
@@ -446,11 +489,11 @@ impl Runtime {
                     .as_ref()
                     .expect("AK/SK credentials have a signing key");
                 let authorization = key
-                    .authorization(access_key, inner.v11_scope.as_ref(), &signable)
+                    .authorization(access_key, v11_scope, &signable)
                     .map_err(|e| Error::Config(format!("cannot sign the request: {e}")))?;
                 headers.push(("Authorization".into(), authorization.into()));
             }
-            Credentials::Token { token, project_id } => {
+            Credentials::Token { token, .. } => {
                 if let Some(pid) = project_id {
                     headers.push(("X-Project-Id".into(), owned(pid)));
                 }
@@ -466,14 +509,16 @@ impl Runtime {
 type Headers = Vec<(Cow<'static, str>, Cow<'static, str>)>;
 
 /// Everything about a call that does not change between attempts.
-struct Plan {
-    meta: &'static crate::operation::OperationMeta,
+pub(crate) struct Plan {
+    pub(crate) meta: &'static crate::operation::OperationMeta,
     /// Where the path (as sent, percent-encoded) sits in `url`.
-    path: std::ops::Range<usize>,
-    url: String,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) path: std::ops::Range<usize>,
+    pub(crate) url: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    /// Sent to IAM (the project lookup): its host and `V11` scope instead of the service's.
+    pub(crate) to_iam: bool,
 }
 
 impl Plan {
@@ -500,7 +545,7 @@ pub fn encode_query(query: &[(String, String)]) -> String {
 }
 
 /// [`encode_query`] appending to `out`.
-fn encode_query_into(query: &[(String, String)], out: &mut String) {
+pub(crate) fn encode_query_into(query: &[(String, String)], out: &mut String) {
     for (i, (k, v)) in query.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         url_encode_into(k, out);
