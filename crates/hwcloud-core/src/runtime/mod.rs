@@ -3,18 +3,22 @@
 //! Generated clients hold a [`Runtime`] and call [`Runtime::call`] with a generated operation
 //! input; everything with behaviour is here, so it is written and tested once.
 
-use crate::config::{Config, ServiceEndpoints, resolve_endpoint, user_agent};
-use crate::credentials::{self, Credentials, Env, ProcessEnv};
+use crate::config::{Config, ServiceEndpoints};
+use crate::credentials::Credentials;
 use crate::error::{DecodeError, Error, ServiceError};
 use crate::operation::{Operation, PathError, ResponseKind, expand_path_into};
 use crate::signing::encoding::url_encode_into;
 use crate::signing::{self, SignableRequest};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
+
+mod builder;
+
+pub use builder::RuntimeBuilder;
 
 /// A decoded success response and what the HTTP layer said about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,151 +78,6 @@ struct Inner {
     iam_v11_scope: Option<signing::DerivationScope>,
     /// The project id found through IAM, once per client.
     discovered: tokio::sync::OnceCell<String>,
-}
-
-/// Builds a [`Runtime`] for one service.
-pub struct RuntimeBuilder {
-    endpoints: ServiceEndpoints,
-    config: Config,
-    credentials: Option<Credentials>,
-    transport: Option<Arc<dyn HttpTransport>>,
-    env: Arc<dyn Env>,
-}
-
-impl std::fmt::Debug for RuntimeBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuntimeBuilder")
-            .field("service", &self.endpoints.service)
-            .field("config", &self.config)
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RuntimeBuilder {
-    /// A builder for the service whose endpoint tables are `endpoints`.
-    pub fn new(endpoints: ServiceEndpoints) -> Self {
-        RuntimeBuilder {
-            endpoints,
-            config: Config::default(),
-            credentials: None,
-            transport: None,
-            env: Arc::new(ProcessEnv),
-        }
-    }
-
-    /// Replaces the whole configuration.
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// Changes the configuration in place.
-    pub fn configure(mut self, f: impl FnOnce(&mut Config)) -> Self {
-        f(&mut self.config);
-        self
-    }
-
-    /// The region (picks the endpoint from the cloud's table).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.config.region = Some(region.into());
-        self
-    }
-
-    /// The cloud whose endpoint table is used.
-    pub fn cloud(mut self, cloud: crate::config::Cloud) -> Self {
-        self.config.cloud = cloud;
-        self
-    }
-
-    /// An explicit endpoint, e.g. `http://127.0.0.1:8080` for the emulator.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.config.endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// Explicit credentials; without them the default chain (env, profile file) is used.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// A custom transport (tests, mocks, proxies).
-    pub fn transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// Where environment variables are read (tests); defaults to the process env.
-    pub fn env(mut self, env: Arc<dyn Env>) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// Resolves credentials and endpoint and builds the transport.
-    pub fn build(self) -> Result<Runtime, Error> {
-        let credentials = match self.credentials {
-            Some(c) => c,
-            None => credentials::default_chain(self.env.as_ref())?,
-        };
-        credentials
-            .check()
-            .map_err(|why| Error::Config(format!("unusable credentials: {why}")))?;
-        let endpoint = resolve_endpoint(&self.config, &self.endpoints, self.env.as_ref())
-            .map_err(Error::Config)?;
-        let transport = match self.transport {
-            Some(t) => t,
-            None => Arc::new(
-                ReqwestTransport::new(self.config.timeouts.connect).map_err(Error::Config)?,
-            ),
-        };
-        let signing_key = match &credentials {
-            Credentials::AkSk { secret_key, .. } => {
-                Some(signing::SigningKey::new(self.config.algorithm, secret_key))
-            }
-            Credentials::Token { .. } => None,
-        };
-        let v11_scope = match (&signing_key, self.config.region.as_deref()) {
-            (Some(k), region) if k.algorithm() == signing::Algorithm::V11HmacSha256 => {
-                let Some(region) = region.filter(|r| !r.is_empty()) else {
-                    return Err(Error::Config(
-                        "V11-HMAC-SHA256 signs with the region in its credential scope: set a region (also with an explicit endpoint)".into(),
-                    ));
-                };
-                Some(signing::DerivationScope {
-                    region: region.to_owned(),
-                    service: self.endpoints.service.to_owned(),
-                })
-            }
-            _ => None,
-        };
-        let iam = match (credentials.project_id(), self.config.region.as_deref()) {
-            (None, Some(region)) if !region.is_empty() => Some(crate::iam::iam_endpoint(
-                self.env.as_ref(),
-                self.config.cloud,
-                region,
-            )),
-            _ => None,
-        };
-        let iam_v11_scope = v11_scope.as_ref().map(|s| signing::DerivationScope {
-            region: s.region.clone(),
-            service: "iam".to_owned(),
-        });
-        Ok(Runtime {
-            inner: Arc::new(Inner {
-                signing_key,
-                v11_scope,
-                iam,
-                iam_v11_scope,
-                discovered: tokio::sync::OnceCell::new(),
-                user_agent: user_agent(self.config.user_agent_suffix.as_deref()),
-                config: self.config,
-                credentials,
-                endpoint,
-                transport,
-            }),
-        })
-    }
 }
 
 impl Runtime {
@@ -555,114 +414,4 @@ pub(crate) fn encode_query_into(query: &[(String, String)], out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::operation::{OperationMeta, RequestParts};
-    use crate::validate::ValidationErrors;
-
-    const ENDPOINTS: ServiceEndpoints = ServiceEndpoints {
-        service: "dcs",
-        huaweicloud: &[],
-        otc: &[],
-    };
-
-    /// An operation with a non-JSON body, which the official SDK signs without hashing it.
-    struct Upload;
-
-    static UPLOAD: OperationMeta = OperationMeta {
-        service: "dcs",
-        name: "Upload",
-        method: "PUT",
-        path: "/v2/upload",
-        content_type: "application/octet-stream",
-        idempotent: true,
-        success_status: &[200],
-        response: ResponseKind::Empty,
-        sensitive_params: &[],
-        sensitive_body: &[],
-    };
-
-    impl Operation for Upload {
-        type Output = ();
-        fn meta(&self) -> &'static OperationMeta {
-            &UPLOAD
-        }
-        fn validate(&self) -> Result<(), ValidationErrors> {
-            Ok(())
-        }
-        fn to_parts(&self) -> Result<RequestParts, serde_json::Error> {
-            Ok(RequestParts {
-                body: Some(b"raw bytes".to_vec()),
-                ..RequestParts::default()
-            })
-        }
-        fn parse_output(_: &[u8]) -> Result<(), serde_json::Error> {
-            Ok(())
-        }
-    }
-
-    fn runtime(algorithm: signing::Algorithm, region: Option<&str>) -> Result<Runtime, Error> {
-        Runtime::builder(ENDPOINTS)
-            .credentials(Credentials::new("AK", "SK"))
-            .endpoint("http://127.0.0.1:9")
-            .configure(|c| {
-                c.algorithm = algorithm;
-                c.region = region.map(str::to_owned);
-            })
-            .build()
-    }
-
-    #[test]
-    fn v11_needs_a_region_when_the_client_is_built() {
-        let err = runtime(signing::Algorithm::V11HmacSha256, None).unwrap_err();
-        assert!(
-            matches!(&err, Error::Config(m) if m.contains("set a region")),
-            "{err}"
-        );
-        let rt = runtime(signing::Algorithm::V11HmacSha256, Some("eu-west-0")).unwrap();
-        let req = rt
-            .presign(&Upload, CallOptions::default(), SystemTime::UNIX_EPOCH)
-            .unwrap();
-        let auth = req.header("Authorization").unwrap();
-        assert!(
-            auth.starts_with("V11-HMAC-SHA256 Credential=AK/19700101/eu-west-0/dcs, "),
-            "{auth}"
-        );
-    }
-
-    #[test]
-    fn a_non_json_body_is_signed_as_unsigned_payload() {
-        let rt = runtime(signing::Algorithm::HmacSha256, None).unwrap();
-        let req = rt
-            .presign(&Upload, CallOptions::default(), SystemTime::UNIX_EPOCH)
-            .unwrap();
-        assert_eq!(req.header("X-Sdk-Content-Sha256"), Some("UNSIGNED-PAYLOAD"));
-        assert!(
-            req.header("Authorization")
-                .unwrap()
-                .contains("x-sdk-content-sha256"),
-            "the payload header is signed"
-        );
-    }
-
-    #[test]
-    fn query_encoding() {
-        let q = vec![
-            ("name".to_string(), "a b+c/é".to_string()),
-            ("limit".to_string(), "10".to_string()),
-        ];
-        assert_eq!(encode_query(&q), "?name=a%20b%2Bc%2F%C3%A9&limit=10");
-        assert_eq!(encode_query(&[]), "");
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let mut r = HttpResponse::default();
-        r.headers.push(("retry-after".into(), "3".into()));
-        assert_eq!(retry_after(&r), Some(Duration::from_secs(3)));
-        r.headers[0].1 = "Wed, 21 Oct 2015 07:28:00 GMT".into();
-        assert_eq!(retry_after(&r), Some(Duration::ZERO));
-        r.headers[0].1 = "soon".into();
-        assert_eq!(retry_after(&r), None);
-    }
-}
+mod tests;
