@@ -113,14 +113,15 @@ pub fn num_lit(t: &Type, v: f64) -> TokenStream {
     }
 }
 
-/// The `Format` variant of a format name the loader accepted (`load::FORMATS`).
+/// The `Format` variant of a format name the loader accepted (`FORMATS` in
+/// `spec/load/constraints.rs`).
 pub fn format_variant(name: &str) -> TokenStream {
     match name {
         "ipv4" => quote!(::hwcloud_core::validate::Format::Ipv4),
         "ipv6" => quote!(::hwcloud_core::validate::Format::Ipv6),
         "date_time_local" => quote!(::hwcloud_core::validate::Format::DateTimeLocal),
         "host_port_list" => quote!(::hwcloud_core::validate::Format::HostPortList),
-        other => unreachable!("format `{other}` is not in load::FORMATS"),
+        other => unreachable!("format `{other}` is not in load::constraints::FORMATS"),
     }
 }
 
