@@ -306,7 +306,7 @@ fn operation(spec: &ir::Spec, op: &ir::Operation) -> Value {
         let uses: Vec<String> = rules
             .iter()
             .filter(|r| matches!(r, Rule::DeprecatedIf { .. }))
-            .map(crate::codegen::types::describe_rule)
+            .map(crate::codegen::rules::describe_rule)
             .collect();
         if !uses.is_empty() {
             o["x-deprecated-use"] = json!(uses);

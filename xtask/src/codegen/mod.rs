@@ -3,9 +3,11 @@
 pub mod cli;
 pub mod client;
 pub mod operations;
+pub mod rules;
 pub mod shape;
 pub mod support;
 pub mod types;
+pub mod validate;
 
 use crate::files::Output;
 use crate::spec::ir;
@@ -264,7 +266,7 @@ fn waiter_state(output: &ir::Schema, field: &str) -> TokenStream {
         .find(|f| f.wire == field)
         .unwrap_or_else(|| unreachable!("loader checked waiter field {field}"));
     let id = format_ident!("{}", f.rust);
-    let plain = types::is_plain(output, f);
+    let plain = support::is_plain(output, f);
     match (&f.ty, plain) {
         (ir::Type::Enum(e), false) => {
             let e = format_ident!("{}", e);

@@ -1,8 +1,9 @@
 //! One module per operation: static metadata, the input type with its builder, and the
 //! `hwcloud_core::operation::Operation` glue the runtime calls.
 
-use super::shape::{Member, Shape, Storage, member_checks, setter};
+use super::shape::{Member, Shape, Storage, setter};
 use super::support::*;
+use super::validate::member_checks;
 use crate::spec::ir::{self, Operation, ParamIn, ResponseKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -66,7 +67,7 @@ pub fn operation_file(spec: &ir::Spec, op: &Operation) -> TokenStream {
             rules
                 .iter()
                 .filter(|r| matches!(r, ir::Rule::DeprecatedIf { .. }))
-                .map(super::types::describe_rule),
+                .map(super::rules::describe_rule),
         );
     }
     let statuses = op

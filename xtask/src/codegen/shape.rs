@@ -1,10 +1,9 @@
 //! The one struct-shape emitter shared by model types and operation inputs: the struct, its
-//! redacting `Debug`, the builder with its setters and required-field checks, and the checks
-//! `validate()` runs per member. Models and inputs differ only in which members they have.
+//! redacting `Debug`, and the builder with its setters and required-field checks. Models and
+//! inputs differ only in which members they have; `validate.rs` emits what `validate()`
+//! checks per member.
 
 use super::support::docs;
-use super::types::value_checks;
-use crate::spec::ir::{self, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -59,31 +58,6 @@ pub fn setter(id: &Ident, ty: &TokenStream, doc: &str, assign: TokenStream) -> T
             #assign
             self
         }
-    }
-}
-
-/// What `validate()` checks for one member holding `ty` with `constraints`: presence of a
-/// required `Option`, then the constraints of the value when it is there.
-pub fn member_checks(
-    spec: &ir::Spec,
-    id: &Ident,
-    wire: &str,
-    ty: &Type,
-    constraints: &ir::Constraints,
-    plain: bool,
-    required: bool,
-) -> TokenStream {
-    let checks = value_checks(spec, wire, ty, constraints, quote!(x));
-    if plain {
-        if checks.is_empty() {
-            quote!()
-        } else {
-            quote! { { let x = &self.#id; #checks } }
-        }
-    } else {
-        let presence = required.then(|| quote! { v.required(#wire, self.#id.is_some()); });
-        let value = (!checks.is_empty()).then(|| quote! { if let Some(x) = &self.#id { #checks } });
-        quote! { #presence #value }
     }
 }
 

@@ -5,6 +5,11 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// Is this field a plain value (not `Option`) in its struct?
+pub fn is_plain(s: &ir::Schema, f: &ir::Field) -> bool {
+    f.required && s.strict_required()
+}
+
 pub fn module_name(name: &str) -> String {
     name.to_snake_case()
 }
