@@ -193,6 +193,18 @@ fn waiter_value_not_in_the_enum() {
     assert!(e.hint.contains("did you mean `SUCCESS`"), "{e}");
 }
 
+/// A waiter and a pagination read the success response; an operation without one is
+/// reported once, at the operation, and is no reason to panic.
+#[test]
+fn waiter_and_pagination_on_an_operation_without_a_2xx_response() {
+    let text = format!(
+        "operations:\n  - name: List\n    summary: S.\n    method: GET\n    path: /v1/x\n    idempotent: true\n    source: [t]\n    params:\n      - {{name: offset, in: query, type: int32, description: O.}}\n      - {{name: limit, in: query, type: int32, description: L.}}\n    pagination: {{offset: offset, limit: limit, items: things, total: count}}\n    responses:\n      - {{status: 404, description: Not found.}}\n{}waiters:\n  - name: Done\n    description: D.\n    operation: List\n    field: state\n    success: [SUCCESS]\n    failure: []\n    source: [t]\n",
+        schemas("")
+    );
+    let e = one_error(&text, "name: List");
+    assert!(e.message.contains("`List` has no 2xx response"), "{e}");
+}
+
 #[test]
 fn invalid_yaml_reports_a_line() {
     let e = one_error("operations: [\n  - oops: {\n", "oops");

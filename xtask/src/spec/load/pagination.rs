@@ -28,8 +28,11 @@ impl Checker {
                 ),
             }
         }
-        let Some(schema) = o
-            .success()
+        // An operation without a success response is reported where it is defined.
+        let Some(success) = o.find_success() else {
+            return;
+        };
+        let Some(schema) = success
             .body
             .as_deref()
             .filter(|b| spec.schemas.iter().any(|s| s.name == *b))

@@ -24,8 +24,9 @@ impl Checker {
             );
             return None;
         };
-        let schema = op
-            .success()
+        // An operation without a success response is reported where it is defined.
+        let success = op.find_success()?;
+        let schema = success
             .body
             .as_deref()
             .and_then(|b| spec.schemas.iter().find(|s| s.name == b));
