@@ -6,16 +6,18 @@
 //! filling memory; when the pipeline is gone the visitor answers [`Stop`] and the parser
 //! stops.
 //!
-//! Per key: `SELECT` when the database changes, then either `RESTORE … REPLACE ABSTTL` from
-//! the raw value (when the target accepts the source's RDB version) or the rewrite commands
-//! from decoded chunks, cut into batches of bounded size; the last batch acknowledges the key
-//! ([`Ack::KeyDone`]). Expire times are written absolute, with the TTL policy of
+//! Per key: `SELECT` when the database changes, then either the fast path from the raw value
+//! (when the target accepts the source's RDB version): `RESTORE … REPLACE ABSTTL`, or for a
+//! plain string without an expire a pair of an `MSET`, many keys to a batch acknowledged at
+//! once ([`Ack::KeysDone`], see `group`); or the rewrite commands from decoded chunks, cut
+//! into batches of bounded size, the last of which acknowledges the key ([`Ack::KeyDone`]).
+//! Expire times are written absolute, with the TTL policy of
 //! [`SnapshotOptions`]. Functions become `FUNCTION LOAD REPLACE`, a `lua` aux field (scripts
 //! in RDBs of Redis before 7.0) `SCRIPT LOAD`.
 
 use crate::metrics::{Level, Metrics};
 use crate::rdb::{Flow, KeyMeta, Stop, ValueChunk, Visitor};
-use crate::target::restore::{self, Access};
+use crate::target::restore::Access;
 use crate::target::rewrite::{Features, KeyRewrite};
 use crate::target::{Ack, Batch, BatchBuilder, Replay};
 use bytes::Bytes;
@@ -23,8 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 
+mod group;
 #[cfg(test)]
 mod tests;
+
+use group::Group;
 
 /// Full sync only, or full sync followed by the command stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +69,10 @@ pub struct SnapshotOptions {
     /// A rewrite batch is sent once it holds this many bytes or commands.
     pub batch_bytes: usize,
     pub batch_commands: usize,
+    /// A batch of small keys (`RESTORE`s and one `MSET`) is sent once it holds this many
+    /// bytes or keys.
+    pub group_bytes: usize,
+    pub group_keys: u64,
     /// Unix milliseconds now (a parameter so that tests can fix the time).
     pub clock: fn() -> i64,
 }
@@ -80,6 +89,8 @@ impl Default for SnapshotOptions {
             target_has_functions: true,
             batch_bytes: 1024 * 1024,
             batch_commands: 200,
+            group_bytes: 256 * 1024,
+            group_keys: 256,
             clock: unix_ms,
         }
     }
@@ -137,10 +148,9 @@ pub enum SnapshotError {
 enum KeyState {
     /// Not written (resume skip or expired).
     Skip,
-    /// Written; waiting for the value. `batch` may already hold a `SELECT`.
+    /// Written; waiting for the value.
     Pending {
         expire: Option<i64>,
-        batch: BatchBuilder,
     },
     Rewrite {
         rewrite: KeyRewrite,
@@ -162,6 +172,10 @@ pub struct SnapshotWriter {
     raw_ok: bool,
     current_db: Option<u32>,
     state: KeyState,
+    /// Small keys waiting to go out together.
+    group: Group,
+    /// Decoded string values (integers, LZF).
+    scratch: Vec<u8>,
     summary: SnapshotSummary,
     error: Option<SnapshotError>,
 }
@@ -176,6 +190,8 @@ impl SnapshotWriter {
             raw_ok: opts.raw_allowed,
             current_db: None,
             state: KeyState::Done,
+            group: Group::default(),
+            scratch: Vec::new(),
             summary: SnapshotSummary::default(),
             error: None,
         }
@@ -204,8 +220,28 @@ impl SnapshotWriter {
         Ok(())
     }
 
+    /// Sends the small keys gathered so far; `file_keys` of the file are done once the
+    /// batch is acknowledged.
+    fn send_group(&mut self, file_keys: u64) -> Flow {
+        match self.group.take(file_keys) {
+            Some(batch) => self.send(batch),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends the group once it is full.
+    fn maybe_send_group(&mut self) -> Flow {
+        if self.group.keys() >= self.opts.group_keys
+            || self.group.byte_len() >= self.opts.group_bytes
+        {
+            self.send_group(self.summary.keys_seen)?;
+        }
+        Ok(())
+    }
+
     /// A one-command batch that may run twice (`SCRIPT LOAD`, `FUNCTION LOAD REPLACE`).
     fn send_one(&mut self, args: &[&[u8]]) -> Flow {
+        self.send_group(self.summary.keys_seen)?;
         let mut b = BatchBuilder::new();
         b.push(args, None);
         self.send(b.finish(Ack::None, Replay::Idempotent))
@@ -331,31 +367,36 @@ impl Visitor for SnapshotWriter {
             self.state = KeyState::Skip;
             return Ok(());
         };
-        let mut batch = BatchBuilder::new();
         if self.current_db != Some(meta.db) {
-            batch.push(&[&b"SELECT"[..], meta.db.to_string().as_bytes()], None);
+            self.group.select(meta.db);
             self.current_db = Some(meta.db);
         }
-        self.state = KeyState::Pending { expire, batch };
+        self.state = KeyState::Pending { expire };
         Ok(())
     }
 
     fn value_raw(&mut self, meta: &KeyMeta, raw: Bytes) -> Flow {
-        let KeyState::Pending { expire, mut batch } =
-            std::mem::replace(&mut self.state, KeyState::Done)
+        let KeyState::Pending { expire } = std::mem::replace(&mut self.state, KeyState::Done)
         else {
             return Ok(()); // skipped
         };
-        let version = u16::try_from(self.source_rdb_version).unwrap_or(u16::MAX);
-        let payload = crate::rdb::dump_payload(&raw, version);
         let access = Access {
             idle_secs: meta.idle_secs,
             lfu_freq: meta.lfu_freq,
         };
-        restore::restore(&mut batch, &meta.key, &payload, expire, access);
+        let plain = meta.rdb_type == 0 && expire.is_none() && access == Access::default();
+        let value = plain
+            .then(|| crate::rdb::codec::string_value(&raw, &mut self.scratch).ok())
+            .flatten();
+        match value {
+            Some(v) => self.group.string(&meta.key, v),
+            None => {
+                let version = u16::try_from(self.source_rdb_version).unwrap_or(u16::MAX);
+                self.group.restore(&meta.key, &raw, version, expire, access);
+            }
+        }
         self.summary.keys_restored += 1;
-        let file_keys = self.summary.keys_seen;
-        self.send(batch.finish(Ack::KeyDone { file_keys }, Replay::Idempotent))
+        self.maybe_send_group()
     }
 
     fn value_chunk(&mut self, meta: &KeyMeta, mut chunk: ValueChunk) -> Flow {
@@ -368,9 +409,11 @@ impl Visitor for SnapshotWriter {
             }
         }
         if matches!(self.state, KeyState::Pending { .. })
-            && let KeyState::Pending { expire, mut batch } =
-                std::mem::replace(&mut self.state, KeyState::Done)
+            && let KeyState::Pending { expire } = std::mem::replace(&mut self.state, KeyState::Done)
         {
+            // The keys before this one go first; this one is not done yet.
+            self.send_group(self.summary.keys_seen - 1)?;
+            let mut batch = BatchBuilder::new();
             let rewrite = KeyRewrite::start(&mut batch, meta.key.clone());
             self.state = KeyState::Rewrite {
                 rewrite,
@@ -412,6 +455,7 @@ impl Visitor for SnapshotWriter {
     }
 
     fn eof(&mut self, _checksum_verified: bool) -> Flow {
+        self.send_group(self.summary.keys_seen)?;
         let s = self.summary;
         if s.field_ttls_lost > 0 {
             self.metrics.event(

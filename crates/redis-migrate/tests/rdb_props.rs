@@ -107,6 +107,19 @@ fn lzf_case() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
     })
 }
 
+/// An RDB length in its shortest form.
+fn rdb_len(n: usize) -> Vec<u8> {
+    match n {
+        0..=63 => vec![n as u8],
+        64..=16383 => vec![0x40 | (n >> 8) as u8, n as u8],
+        _ => {
+            let mut v = vec![0x80];
+            v.extend_from_slice(&(n as u32).to_be_bytes());
+            v
+        }
+    }
+}
+
 proptest! {
     // 256 cases unless PROPTEST_CASES says otherwise (for long runs).
     #[test]
@@ -144,6 +157,9 @@ proptest! {
         let _ = codec::intset_members(&blob);
         let _ = codec::zipmap_pairs(&blob);
         let _ = codec::lzf_decompress(&blob, expected as usize);
+        let mut raw = vec![0u8];
+        raw.extend_from_slice(&blob);
+        let _ = codec::string_value(&raw, &mut Vec::new());
     }
 
     #[test]
@@ -165,5 +181,31 @@ proptest! {
         rdb::parse(&bytes[..], &opts, &mut c).unwrap();
         prop_assert_eq!(c.keys[0].value(), Value::String(out));
         prop_assert!(c.largest_chunk.1 <= batch);
+    }
+
+    #[test]
+    fn string_values_decode_to_what_was_encoded(
+        (comp, out) in lzf_case(),
+        plain in prop::collection::vec(any::<u8>(), 0..20_000),
+        int in any::<i32>(),
+    ) {
+        let mut scratch = Vec::new();
+        let mut lzf = vec![0u8, 0xc3];
+        lzf.extend(rdb_len(comp.len()));
+        lzf.extend(rdb_len(out.len()));
+        lzf.extend_from_slice(&comp);
+        prop_assert_eq!(codec::string_value(&lzf, &mut scratch).unwrap(), &out[..]);
+        let mut p = vec![0u8];
+        p.extend(rdb_len(plain.len()));
+        p.extend_from_slice(&plain);
+        prop_assert_eq!(codec::string_value(&p, &mut scratch).unwrap(), &plain[..]);
+        p.push(0);
+        prop_assert!(codec::string_value(&p, &mut scratch).is_err(), "a byte too many");
+        p.truncate(p.len() - 2);
+        prop_assert!(codec::string_value(&p, &mut scratch).is_err(), "a byte short");
+        let mut i = vec![0u8, 0xc2];
+        i.extend_from_slice(&int.to_le_bytes());
+        let text = int.to_string();
+        prop_assert_eq!(codec::string_value(&i, &mut scratch).unwrap(), text.as_bytes());
     }
 }

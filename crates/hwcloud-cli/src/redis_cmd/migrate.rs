@@ -146,28 +146,32 @@ pub async fn run(a: MigrateArgs) -> Result<(), CliError> {
 }
 
 /// Waits for the migration to end or for SIGINT/SIGTERM (then stops it cleanly), writing
-/// the checkpoint to `checkpoint_file` whenever it moves.
+/// the checkpoint to `checkpoint_file` whenever it moves (at most every half second). The end
+/// is noticed within [`FINISH_POLL`], so a full sync exits as soon as it is done.
 async fn drive(
     migration: Migration,
     checkpoint_file: Option<&Path>,
 ) -> Result<Summary, (EngineError, Option<Checkpoint>)> {
-    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut save = tokio::time::interval(Duration::from_millis(500));
+    let mut poll = tokio::time::interval(FINISH_POLL);
     let signal = shutdown_signal();
     tokio::pin!(signal);
     let mut saved = None;
     loop {
         tokio::select! {
             _ = &mut signal => break,
-            _ = tick.tick() => {
+            _ = poll.tick() => {
+                if migration.is_finished() {
+                    break;
+                }
+            }
+            _ = save.tick() => {
                 let cp = migration.checkpoint();
                 if let (Some(f), Some(c)) = (checkpoint_file, &cp)
                     && saved.as_ref() != Some(c)
                     && write_checkpoint(f, c).is_ok()
                 {
                     saved = cp;
-                }
-                if migration.is_finished() {
-                    break;
                 }
             }
         }
@@ -181,6 +185,9 @@ async fn drive(
         migration.stop().await.map_err(|e| (e, cp))
     }
 }
+
+/// How often `drive` looks whether the migration has ended.
+const FINISH_POLL: Duration = Duration::from_millis(10);
 
 /// SIGINT (ctrl-c) or SIGTERM.
 async fn shutdown_signal() {

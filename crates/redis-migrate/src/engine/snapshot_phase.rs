@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::sync::{mpsc, watch};
 
-/// Batches queued between the parser thread and the pipeline.
-const CHANNEL_BATCHES: usize = 256;
+/// Batches queued between the parser thread and the pipeline (each at most about
+/// `group_bytes` or `batch_bytes`, or one value of up to the parser's raw limit), on top of
+/// the pipeline's own in-flight window.
+const CHANNEL_BATCHES: usize = 16;
 
 /// Why a snapshot did not complete.
 #[derive(Debug)]

@@ -19,6 +19,9 @@ pub enum Ack {
     /// the first `file_keys` keys of the snapshot file are done (this one, and any skipped
     /// before it). A restart after an unrecoverable cut passes this as `skip_keys`.
     KeyDone { file_keys: u64 },
+    /// Like [`Ack::KeyDone`] for a batch that completes `keys` snapshot keys at once (small
+    /// keys are grouped, many to a batch).
+    KeysDone { keys: u64, file_keys: u64 },
     /// Commands of the replication stream up to this offset (the offset just after the
     /// batch's last byte in the stream) are applied.
     Offset(u64),
@@ -153,13 +156,31 @@ impl BatchBuilder {
         resp::encode_command(&mut self.buf, args);
         let name = args
             .first()
-            .map_or_else(Bytes::new, |a| Bytes::copy_from_slice(a.as_ref()));
+            .map_or_else(Bytes::new, |a| name_bytes(a.as_ref()));
         let select = select_target(&name, args.get(1).map(AsRef::as_ref));
         self.cmds.push(CmdInfo {
             name,
             key: key.cloned(),
             end: self.buf.len(),
             select,
+        });
+    }
+
+    /// Appends one command that `encode` writes in RESP itself (the `*N` header and every
+    /// argument, `name` first): for arguments built in place, such as a `RESTORE` payload or
+    /// the pairs of an `MSET`. `name` must not be `SELECT`.
+    pub fn push_encoded(
+        &mut self,
+        name: &'static [u8],
+        key: Option<&Bytes>,
+        encode: impl FnOnce(&mut BytesMut),
+    ) {
+        encode(&mut self.buf);
+        self.cmds.push(CmdInfo {
+            name: Bytes::from_static(name),
+            key: key.cloned(),
+            end: self.buf.len(),
+            select: None,
         });
     }
 
@@ -206,6 +227,24 @@ impl BatchBuilder {
             atomic,
         }
     }
+}
+
+/// The name as kept in [`CmdInfo`]: the commands the snapshot sends for every key are static,
+/// so that they cost no allocation.
+fn name_bytes(name: &[u8]) -> Bytes {
+    const STATIC: [&[u8]; 7] = [
+        b"RESTORE",
+        b"SELECT",
+        b"SET",
+        b"MSET",
+        b"PEXPIREAT",
+        b"DEL",
+        b"HSET",
+    ];
+    STATIC
+        .iter()
+        .find(|s| **s == name)
+        .map_or_else(|| Bytes::copy_from_slice(name), |s| Bytes::from_static(s))
 }
 
 fn select_target(name: &[u8], arg: Option<&[u8]>) -> Option<u32> {

@@ -8,8 +8,8 @@
 //! [`crate::rdb::dump_payload`].
 
 use super::batch::BatchBuilder;
-use crate::rdb;
-use bytes::Bytes;
+use crate::{rdb, resp};
+use bytes::{Bytes, BytesMut};
 
 /// The RDB version in a `DUMP` payload's footer, when the payload is long enough and its
 /// checksum is right.
@@ -36,32 +36,86 @@ pub fn restore(
     expire_at_ms: Option<i64>,
     access: Access,
 ) {
-    let ttl = expire_at_ms.map_or(0, |t| t.max(1)).to_string();
-    let mut args: Vec<&[u8]> = vec![
-        b"RESTORE",
-        key,
-        ttl.as_bytes(),
-        payload,
-        b"REPLACE",
-        b"ABSTTL",
-    ];
-    let value;
-    match access {
+    push_restore(b, key, payload.len(), expire_at_ms, access, |out| {
+        out.extend_from_slice(payload)
+    });
+}
+
+/// [`restore`] with the payload built in place from a value's raw RDB bytes (type byte +
+/// encoded value) and the source's RDB version: what [`rdb::dump_payload`] returns, without
+/// an intermediate copy.
+pub fn restore_raw(
+    b: &mut BatchBuilder,
+    key: &Bytes,
+    raw: &[u8],
+    rdb_version: u16,
+    expire_at_ms: Option<i64>,
+    access: Access,
+) {
+    push_restore(b, key, raw.len() + 10, expire_at_ms, access, |out| {
+        let version = rdb_version.to_le_bytes();
+        out.extend_from_slice(raw);
+        out.extend_from_slice(&version);
+        let crc = rdb::crc64(rdb::crc64(0, raw), &version);
+        out.extend_from_slice(&crc.to_le_bytes());
+    });
+}
+
+fn push_restore(
+    b: &mut BatchBuilder,
+    key: &Bytes,
+    payload_len: usize,
+    expire_at_ms: Option<i64>,
+    access: Access,
+    payload: impl FnOnce(&mut BytesMut),
+) {
+    let mut digits = Digits::default();
+    let ttl = digits.of(expire_at_ms.map_or(0, |t| t.max(1)).unsigned_abs());
+    let hint: Option<(&[u8], u64)> = match access {
         Access {
             lfu_freq: Some(f), ..
-        } => {
-            value = f.to_string();
-            args.extend([&b"FREQ"[..], value.as_bytes()]);
-        }
+        } => Some((b"FREQ", u64::from(f))),
         Access {
             idle_secs: Some(s), ..
-        } => {
-            value = s.to_string();
-            args.extend([&b"IDLETIME"[..], value.as_bytes()]);
+        } => Some((b"IDLETIME", s)),
+        _ => None,
+    };
+    b.push_encoded(b"RESTORE", Some(key), |out| {
+        out.reserve(payload_len + key.len() + 96);
+        resp::encode_len(out, b'*', if hint.is_some() { 8 } else { 6 });
+        resp::encode_bulk(out, b"RESTORE");
+        resp::encode_bulk(out, key);
+        resp::encode_bulk(out, ttl);
+        resp::encode_len(out, b'$', payload_len);
+        payload(out);
+        out.extend_from_slice(b"\r\n");
+        resp::encode_bulk(out, b"REPLACE");
+        resp::encode_bulk(out, b"ABSTTL");
+        if let Some((name, value)) = hint {
+            resp::encode_bulk(out, name);
+            let mut d = Digits::default();
+            resp::encode_bulk(out, d.of(value));
         }
-        _ => {}
+    });
+}
+
+/// Decimal digits of a number on the stack.
+#[derive(Default)]
+pub(crate) struct Digits([u8; 20]);
+
+impl Digits {
+    pub(crate) fn of(&mut self, mut n: u64) -> &[u8] {
+        let mut i = self.0.len();
+        loop {
+            i -= 1;
+            self.0[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        &self.0[i..]
     }
-    b.push(&args, Some(key));
 }
 
 #[cfg(test)]
@@ -120,5 +174,24 @@ mod tests {
             b"1",
             "a past expire must not become 'no expire'"
         );
+    }
+
+    #[test]
+    fn a_payload_built_in_place_is_the_dump_payload() {
+        let key = Bytes::from_static(b"k");
+        let raw = b"\x00\x05hello";
+        let access = Access {
+            idle_secs: Some(12_345),
+            lfu_freq: None,
+        };
+        let mut built = BatchBuilder::new();
+        restore_raw(&mut built, &key, raw, 10, Some(i64::MAX), access);
+        let mut copied = BatchBuilder::new();
+        let payload = rdb::dump_payload(raw, 10);
+        restore(&mut copied, &key, &payload, Some(i64::MAX), access);
+        let (built, copied) = (args_of(built), args_of(copied));
+        assert_eq!(built, copied);
+        assert_eq!(&built[3][..], &payload[..]);
+        assert_eq!(&built[6..], [b"IDLETIME".to_vec(), b"12345".to_vec()]);
     }
 }

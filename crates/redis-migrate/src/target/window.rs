@@ -30,7 +30,8 @@ pub struct Acked {
     /// Keys of the snapshot file done (written, or skipped before a written one): the
     /// `skip_keys` for a restart.
     pub file_keys: u64,
-    /// Snapshot keys written (batches acknowledged with [`Ack::KeyDone`]).
+    /// Snapshot keys written (batches acknowledged with [`Ack::KeyDone`] or
+    /// [`Ack::KeysDone`]).
     pub keys_written: u64,
     /// The replication offset of the last [`Ack::Offset`] batch acknowledged.
     pub offset: Option<u64>,
@@ -453,6 +454,10 @@ impl Window {
             Ack::None => {}
             Ack::KeyDone { file_keys } => {
                 a.keys_written += 1;
+                a.file_keys = a.file_keys.max(file_keys);
+            }
+            Ack::KeysDone { keys, file_keys } => {
+                a.keys_written += keys;
                 a.file_keys = a.file_keys.max(file_keys);
             }
             Ack::Offset(offset) => {
