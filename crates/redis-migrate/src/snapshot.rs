@@ -8,15 +8,15 @@
 //!
 //! Per key: `SELECT` when the database changes, then either the fast path from the raw value
 //! (when the target accepts the source's RDB version): `RESTORE … REPLACE ABSTTL`, or for a
-//! plain string without an expire a pair of an `MSET`, many keys to a batch acknowledged at
-//! once ([`Ack::KeysDone`], see `group`); or the rewrite commands from decoded chunks, cut
+//! plain string a pair of an `MSET` (no expire) or `SET … PXAT`, many keys to a batch
+//! acknowledged at once ([`Ack::KeysDone`], see `group`); or the rewrite commands from decoded chunks, cut
 //! into batches of bounded size, the last of which acknowledges the key ([`Ack::KeyDone`]).
 //! Expire times are written absolute, with the TTL policy of
 //! [`SnapshotOptions`]. Functions become `FUNCTION LOAD REPLACE`, a `lua` aux field (scripts
 //! in RDBs of Redis before 7.0) `SCRIPT LOAD`.
 
 use crate::metrics::{Level, Metrics};
-use crate::rdb::{Flow, KeyMeta, Stop, ValueChunk, Visitor};
+use crate::rdb::{Flow, KeyMeta, ParseOptions, Stop, ValueChunk, Visitor};
 use crate::target::restore::Access;
 use crate::target::rewrite::{Features, KeyRewrite};
 use crate::target::{Ack, Batch, BatchBuilder, Replay};
@@ -25,10 +25,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 
+mod budget;
 mod group;
 #[cfg(test)]
 mod tests;
 
+use budget::ByteBudget;
 use group::Group;
 
 /// Full sync only, or full sync followed by the command stream.
@@ -73,6 +75,9 @@ pub struct SnapshotOptions {
     /// bytes or keys.
     pub group_bytes: usize,
     pub group_keys: u64,
+    /// Most bytes of batches sent and not yet acknowledged by the target; the parser waits
+    /// beyond it (one larger batch goes alone).
+    pub max_unacked_bytes: usize,
     /// Unix milliseconds now (a parameter so that tests can fix the time).
     pub clock: fn() -> i64,
 }
@@ -91,8 +96,24 @@ impl Default for SnapshotOptions {
             batch_commands: 200,
             group_bytes: 256 * 1024,
             group_keys: 256,
+            max_unacked_bytes: 16 * 1024 * 1024,
             clock: unix_ms,
         }
+    }
+}
+
+/// Largest value the engine sends as one `RESTORE` (the parser's `raw_limit`).
+pub const RAW_LIMIT: usize = 32 * 1024 * 1024;
+
+/// How the engine parses a snapshot for this writer: values up to [`RAW_LIMIT`] go raw, as
+/// one `RESTORE` that the target rebuilds about as fast as from its own RDB file (a 22 MB
+/// hash of 1M fields: 1.0 s, against 2.8 s for the same fields as `HSET`s of 512; a 14 MB
+/// list of 1M elements: 0.14 s against 0.36 s as `RPUSH`es). Memory: the parser's buffer and
+/// the batch each hold such a value once, on top of [`SnapshotOptions::max_unacked_bytes`].
+pub fn parse_options() -> ParseOptions {
+    ParseOptions {
+        raw_limit: RAW_LIMIT,
+        ..ParseOptions::default()
     }
 }
 
@@ -176,6 +197,7 @@ pub struct SnapshotWriter {
     group: Group,
     /// Decoded string values (integers, LZF).
     scratch: Vec<u8>,
+    budget: Arc<ByteBudget>,
     summary: SnapshotSummary,
     error: Option<SnapshotError>,
 }
@@ -192,6 +214,7 @@ impl SnapshotWriter {
             state: KeyState::Done,
             group: Group::default(),
             scratch: Vec::new(),
+            budget: ByteBudget::new(opts.max_unacked_bytes),
             summary: SnapshotSummary::default(),
             error: None,
         }
@@ -211,7 +234,13 @@ impl SnapshotWriter {
     }
 
     fn send(&mut self, batch: Batch) -> Flow {
-        if self.tx.blocking_send(batch).is_err() {
+        let tx = &self.tx;
+        let held = self.budget.take(batch.bytes().len(), || tx.is_closed());
+        let sent = match held {
+            Some(held) => self.tx.blocking_send(batch.holding(Arc::new(held))).is_ok(),
+            None => false,
+        };
+        if !sent {
             self.error.get_or_insert(SnapshotError::PipelineGone {
                 file_keys: self.summary.keys_seen,
             });
@@ -376,6 +405,13 @@ impl Visitor for SnapshotWriter {
     }
 
     fn value_raw(&mut self, meta: &KeyMeta, raw: Bytes) -> Flow {
+        match raw.split_first() {
+            Some((&t, encoded)) => self.value_raw_parts(meta, t, encoded),
+            None => Ok(()),
+        }
+    }
+
+    fn value_raw_parts(&mut self, meta: &KeyMeta, rdb_type: u8, encoded: &[u8]) -> Flow {
         let KeyState::Pending { expire } = std::mem::replace(&mut self.state, KeyState::Done)
         else {
             return Ok(()); // skipped
@@ -384,15 +420,20 @@ impl Visitor for SnapshotWriter {
             idle_secs: meta.idle_secs,
             lfu_freq: meta.lfu_freq,
         };
-        let plain = meta.rdb_type == 0 && expire.is_none() && access == Access::default();
+        let plain = rdb_type == 0
+            && meta.rdb_type == 0
+            && access == Access::default()
+            && (expire.is_none() || self.opts.features.set_pxat);
         let value = plain
-            .then(|| crate::rdb::codec::string_value(&raw, &mut self.scratch).ok())
+            .then(|| crate::rdb::codec::encoded_string(encoded, &mut self.scratch).ok())
             .flatten();
-        match value {
-            Some(v) => self.group.string(&meta.key, v),
-            None => {
+        match (value, expire) {
+            (Some(v), None) => self.group.string(&meta.key, v),
+            (Some(v), Some(at)) => self.group.string_until(&meta.key, v, at),
+            (None, _) => {
                 let version = u16::try_from(self.source_rdb_version).unwrap_or(u16::MAX);
-                self.group.restore(&meta.key, &raw, version, expire, access);
+                self.group
+                    .restore(&meta.key, rdb_type, encoded, version, expire, access);
             }
         }
         self.summary.keys_restored += 1;

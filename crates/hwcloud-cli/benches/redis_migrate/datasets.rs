@@ -57,7 +57,8 @@ pub struct MixedSpec {
     pub small_zsets: u64,
     pub small_sets: u64,
     pub intsets: u64,
-    /// Hashes, sorted sets and sets of 300 elements each (hash table / skiplist encodings).
+    /// Hashes, sorted sets and sets of 600 elements each (hash table / skiplist encodings at
+    /// the default limits of 512 and 128 elements).
     pub large_each: u64,
     pub huge_hash_fields: u64,
     pub huge_list_items: u64,
@@ -157,7 +158,7 @@ pub fn mixed(c: &mut Client, spec: &MixedSpec) -> io::Result<()> {
         let mut h: Vec<Vec<u8>> = vec![b"HSET".to_vec(), format!("bighash:{i}").into_bytes()];
         let mut z: Vec<Vec<u8>> = vec![b"ZADD".to_vec(), format!("bigzset:{i}").into_bytes()];
         let mut s: Vec<Vec<u8>> = vec![b"SADD".to_vec(), format!("bigset:{i}").into_bytes()];
-        for e in 0..300u64 {
+        for e in 0..600u64 {
             h.push(format!("f{e}").into_bytes());
             h.push(rng.alnum(20));
             z.push(e.to_string().into_bytes());

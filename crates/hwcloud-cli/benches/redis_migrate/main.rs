@@ -10,7 +10,9 @@
 //!   stops, engine vs native replica.
 //!
 //! `cargo bench -p hwcloud-cli --bench redis_migrate [-- --quick] [--only a,b] [--rounds N]
-//! [--out FILE]`; scenarios: `strings`, `mixed`, `bigstring`, `rate`, `incremental`.
+//! [--out FILE] [--hold]`; scenarios: `strings`, `mixed`, `bigstring`, `rate`, `incremental`.
+//! `--hold` keeps each loaded source running until Enter is pressed (to profile the engine
+//! against it by hand).
 
 mod client;
 mod datasets;
@@ -39,6 +41,7 @@ struct Plan {
     load_rounds: usize,
     only: Option<Vec<String>>,
     out: Option<String>,
+    hold: bool,
 }
 
 impl Plan {
@@ -64,6 +67,7 @@ impl Plan {
                 load_rounds: 1,
                 only: None,
                 out: None,
+                hold: false,
             }
         } else {
             Plan {
@@ -79,6 +83,7 @@ impl Plan {
                 load_rounds: 2,
                 only: None,
                 out: None,
+                hold: false,
             }
         };
         if let Some(n) = value("--rounds") {
@@ -88,7 +93,20 @@ impl Plan {
         }
         p.only = value("--only").map(|s| s.split(',').map(str::to_owned).collect());
         p.out = value("--out");
+        p.hold = args.iter().any(|a| a == "--hold");
         Ok(p)
+    }
+
+    /// With `--hold`: waits for Enter while `source` keeps the loaded data.
+    fn hold(&self, name: &str, source: &redis_test_server::Server) {
+        if self.hold {
+            eprintln!(
+                "[{name}] {} holds the data set; press Enter to go on",
+                source.url()
+            );
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+        }
     }
 
     fn wants(&self, scenario: &str) -> bool {
@@ -124,6 +142,7 @@ fn run() -> Result<(), String> {
         let source = servers::start()?;
         let mut c = servers::client(&source)?;
         datasets::strings(&mut c, plan.strings).map_err(|e| e.to_string())?;
+        plan.hold("strings", &source);
         let rounds = full_sync::compare("strings", &source, plan.rounds)?;
         let title = format!("Full sync: {} × 32 B strings", plan.strings);
         md.push_str(&report::rounds_table(&title, &rounds, None));
@@ -140,6 +159,7 @@ fn run() -> Result<(), String> {
             spec.keys(),
             t.elapsed().as_secs_f64()
         );
+        plan.hold("mixed", &source);
         let rounds = full_sync::compare("mixed", &source, plan.rounds)?;
         let title = format!(
             "Full sync: mixed set, {} keys (a {}-field hash, a {}-element list, a {}-entry stream)",
@@ -155,6 +175,7 @@ fn run() -> Result<(), String> {
         let source = servers::start()?;
         let mut c = servers::client(&source)?;
         datasets::big_string(&mut c, "big", plan.big_string).map_err(|e| e.to_string())?;
+        plan.hold("bigstring", &source);
         let rounds = full_sync::compare("bigstring", &source, 1)?;
         let title = format!("Full sync: one string of {} MiB", plan.big_string >> 20);
         md.push_str(&report::rounds_table(&title, &rounds, Some(128 << 20)));

@@ -10,7 +10,7 @@ use crate::endpoint::Endpoint;
 use crate::import::{self, ImportOptions, ImportSummary, Part, PartBody};
 use crate::metrics::{Level, Metrics, Phase};
 use crate::ratelimit::RateLimit;
-use crate::rdb::{self, ParseOptions, RdbError};
+use crate::rdb::{self, RdbError};
 use crate::snapshot::{Mode, SnapshotOptions, SnapshotWriter};
 use crate::target::{
     Ack, Batch, BatchBuilder, Pipeline, PipelineConfig, Replay, TargetInfo, probe,
@@ -170,7 +170,7 @@ fn import_part(
                 inner: reader,
                 counter: metrics.clone(),
             };
-            match rdb::parse(counting, &ParseOptions::default(), &mut writer) {
+            match rdb::parse(counting, &crate::snapshot::parse_options(), &mut writer) {
                 Ok(_) => writer.finish().map(drop).map_err(|e| in_file(e.into())),
                 Err(RdbError::Stopped { .. }) => Err(writer.finish().err().map_or(
                     EngineError::Internal("the target pipeline stopped".into()),

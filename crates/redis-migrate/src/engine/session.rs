@@ -7,7 +7,7 @@ use super::{Checkpoint, EngineError, MigrateOptions, ResumePolicy, Shared, Summa
 use crate::apply::{Applier, ApplyOptions, Step};
 use crate::conn::Connection;
 use crate::metrics::{Level, Metrics, Phase};
-use crate::rdb::{ParseOptions, RdbError};
+use crate::rdb::RdbError;
 use crate::replica::{
     AppliedHandle, ReplError, Replication, ResumeMode, ResumePoint, SourceOptions, StreamItem,
 };
@@ -425,7 +425,7 @@ impl Stream<'_> {
         let result = snapshot_phase::run(
             rdb,
             snap,
-            ParseOptions::default(),
+            crate::snapshot::parse_options(),
             self.pipeline,
             m.clone(),
             stop,

@@ -65,16 +65,33 @@ pub fn zipmap_pairs(blob: &[u8]) -> Result<Vec<(Bytes, Bytes)>, RdbError> {
 /// (cleared first); a plain string is borrowed from `raw`. Offsets in errors count from the
 /// start of `raw`.
 pub fn string_value<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> Result<&'a [u8], RdbError> {
-    let truncated = || RdbError::Truncated {
-        offset: raw.len() as u64,
-        reading: "a string value",
-    };
     let Some((0, _)) = raw.split_first() else {
         return Err(RdbError::bad(
             "string value",
             0,
             "not a string (type byte 0)",
         ));
+    };
+    decode_string(raw, 1, scratch)
+}
+
+/// [`string_value`] without the type byte: `encoded` is one RDB string and nothing else.
+pub fn encoded_string<'a>(
+    encoded: &'a [u8],
+    scratch: &'a mut Vec<u8>,
+) -> Result<&'a [u8], RdbError> {
+    decode_string(encoded, 0, scratch)
+}
+
+/// The RDB string that starts at `start` and ends exactly at the end of `raw`.
+fn decode_string<'a>(
+    raw: &'a [u8],
+    start: usize,
+    scratch: &'a mut Vec<u8>,
+) -> Result<&'a [u8], RdbError> {
+    let truncated = || RdbError::Truncated {
+        offset: raw.len() as u64,
+        reading: "a string value",
     };
     let bad_len = |at: usize| {
         RdbError::bad(
@@ -83,7 +100,7 @@ pub fn string_value<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> Result<&'a [
             "a length cut short or of an unknown form",
         )
     };
-    let (n, special, mut at) = slice_len(raw, 1).ok_or_else(|| bad_len(1))?;
+    let (n, special, mut at) = slice_len(raw, start).ok_or_else(|| bad_len(start))?;
     let exact = |end: usize| match end.cmp(&raw.len()) {
         std::cmp::Ordering::Equal => Ok(()),
         std::cmp::Ordering::Greater => Err(truncated()),
@@ -138,7 +155,7 @@ pub fn string_value<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> Result<&'a [
         code => {
             return Err(RdbError::bad(
                 "string value",
-                1,
+                start as u64,
                 format!("unknown string encoding {code}"),
             ));
         }

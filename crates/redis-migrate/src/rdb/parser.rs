@@ -11,7 +11,7 @@ use super::value::Decoder;
 use super::visit::{KeyMeta, Visitor};
 use super::walk::{Walk, Walked};
 use super::{MAX_RDB_VERSION, ParseOptions, ParseSummary, RdbError};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 use std::io::Read;
 
 pub(crate) struct Parser<'a, R, V> {
@@ -260,14 +260,9 @@ impl<'a, R: Read, V: Visitor> Parser<'a, R, V> {
             let budget = self.opts.raw_limit as u64 - 1;
             match Walk::new(&mut self.input, budget, version).value(t) {
                 Ok(()) => {
-                    let pinned = self.input.pinned();
-                    let mut raw = BytesMut::with_capacity(1 + pinned.len());
-                    raw.put_u8(t);
-                    raw.extend_from_slice(pinned);
+                    let flow = self.visitor.value_raw_parts(&meta, t, self.input.pinned());
                     self.input.unpin();
-                    self.visitor
-                        .value_raw(&meta, raw.freeze())
-                        .map_err(stopped(value_at))?;
+                    flow.map_err(stopped(value_at))?;
                     self.summary.raw_values += 1;
                     raw_done = true;
                 }

@@ -193,6 +193,17 @@ pub trait Visitor {
     fn value_raw(&mut self, meta: &KeyMeta, raw: Bytes) -> Flow {
         Ok(())
     }
+    /// What the parser calls for a raw value: the type byte and the encoded value as they
+    /// sit in its buffer (the type byte comes before the key in the file). The default
+    /// copies them into one `Bytes` for [`Visitor::value_raw`]; a visitor that writes the
+    /// value out at once implements this instead and saves the copy (a large value is held
+    /// twice, not three times).
+    fn value_raw_parts(&mut self, meta: &KeyMeta, rdb_type: u8, encoded: &[u8]) -> Flow {
+        let mut raw = bytes::BytesMut::with_capacity(1 + encoded.len());
+        raw.extend_from_slice(&[rdb_type]);
+        raw.extend_from_slice(encoded);
+        self.value_raw(meta, raw.freeze())
+    }
     fn value_chunk(&mut self, meta: &KeyMeta, chunk: ValueChunk) -> Flow {
         Ok(())
     }

@@ -82,9 +82,9 @@ fn full_mode_skips_expired_keys_and_writes_absolute_expires() {
     assert_eq!(batches.len(), 1);
     let (cmds, ack, replay) = &batches[0];
     assert_eq!(cmds[0], ["SELECT", "0"]);
-    assert_eq!(cmds[1][..3], ["RESTORE", "later", "1700000005000"]);
-    assert_eq!(cmds[1][4..], ["REPLACE", "ABSTTL"]);
+    assert_eq!(cmds[1], ["SET", "later", "x", "PXAT", "1700000005000"]);
     assert_eq!(cmds[2][..3], ["RESTORE", "hash", "0"]);
+    assert_eq!(cmds[2][4..], ["REPLACE", "ABSTTL"]);
     assert_eq!(
         cmds[3],
         ["MSET", "forever", "x"],
@@ -203,13 +203,37 @@ fn incremental_mode_pushes_near_expires_to_the_grace_period() {
     key(&mut w, &meta(0, "expired", Some(NOW - 10_000), 0)).unwrap();
     key(&mut w, &meta(0, "soon", Some(NOW + 1000), 0)).unwrap();
     key(&mut w, &meta(0, "far", Some(NOW + 3_600_000), 0)).unwrap();
+    key(&mut w, &meta(0, "hash", Some(NOW + 1000), 4)).unwrap();
     w.eof(true).unwrap();
     let b = drain(&mut rx);
-    let ttl = |i: usize| b[0].0[i + 1][2].clone();
+    let ttl = |i: usize| b[0].0[i + 1][4].clone();
     assert_eq!(ttl(0), (NOW + 60_000).to_string());
     assert_eq!(ttl(1), (NOW + 60_000).to_string());
     assert_eq!(ttl(2), (NOW + 3_600_000).to_string());
-    assert_eq!(w.finish().unwrap().keys_expire_extended, 2);
+    assert_eq!(
+        b[0].0[4][..3],
+        ["RESTORE", "hash", &(NOW + 60_000).to_string()]
+    );
+    assert_eq!(w.finish().unwrap().keys_expire_extended, 3);
+}
+
+#[test]
+fn strings_with_an_expire_are_restored_on_a_target_without_set_pxat() {
+    let opts = SnapshotOptions {
+        features: Features {
+            set_pxat: false,
+            ..Features::default()
+        },
+        ..SnapshotOptions::default()
+    };
+    let (mut w, mut rx, _) = writer(opts);
+    w.header(10).unwrap();
+    key(&mut w, &meta(0, "later", Some(NOW + 5000), 0)).unwrap();
+    key(&mut w, &meta(0, "forever", None, 0)).unwrap();
+    w.eof(true).unwrap();
+    let cmds = &drain(&mut rx)[0].0;
+    assert_eq!(cmds[1][..3], ["RESTORE", "later", "1700000005000"]);
+    assert_eq!(cmds[2], ["MSET", "forever", "x"]);
 }
 
 #[test]
@@ -219,8 +243,8 @@ fn hash_field_ttls_follow_the_policy() {
         expire_grace: Duration::from_secs(60),
         raw_allowed: false,
         features: Features {
-            stream_meta: true,
             hash_field_ttl: true,
+            ..Features::default()
         },
         ..SnapshotOptions::default()
     };

@@ -9,6 +9,8 @@
 
 use crate::resp::{self, Command};
 use bytes::{Bytes, BytesMut};
+use std::any::Any;
+use std::sync::Arc;
 
 /// What the acknowledgement of a batch means to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,8 @@ pub struct Batch {
     ack: Ack,
     replay: Replay,
     atomic: bool,
+    /// Dropped with the last clone of the batch (see [`Batch::holding`]).
+    hold: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 impl Batch {
@@ -113,6 +117,14 @@ impl Batch {
     /// A `MULTI … EXEC` transaction: replied to and retried as one unit.
     pub fn is_atomic(&self) -> bool {
         self.atomic
+    }
+
+    /// Keeps `guard` alive as long as the batch: the pipeline drops a batch once the target
+    /// has acknowledged it, so a producer can bound what it has outstanding (a memory budget
+    /// released on drop).
+    pub fn holding(mut self, guard: Arc<dyn Any + Send + Sync>) -> Batch {
+        self.hold = Some(guard);
+        self
     }
 
     /// Where command `i` starts in [`Batch::bytes`].
@@ -225,6 +237,7 @@ impl BatchBuilder {
             ack,
             replay,
             atomic,
+            hold: None,
         }
     }
 }

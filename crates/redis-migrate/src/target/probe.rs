@@ -93,6 +93,7 @@ pub async fn probe(conn: &mut Connection, timeout: Duration) -> Result<TargetInf
     let digest = conn
         .call_timeout(&["DEBUG", "DIGEST-VALUE", &probe_key()], timeout)
         .await?;
+    let set_pxat = has_functions || server == ServerKind::Valkey || at_least(6, 2);
     Ok(TargetInfo {
         server,
         version,
@@ -104,6 +105,7 @@ pub async fn probe(conn: &mut Connection, timeout: Duration) -> Result<TargetInf
             // Introduced together with FUNCTION (7.0).
             stream_meta: has_functions,
             hash_field_ttl,
+            set_pxat,
         },
         debug_digest: digest.as_error().is_none(),
     })

@@ -41,22 +41,33 @@ pub fn restore(
     });
 }
 
-/// [`restore`] with the payload built in place from a value's raw RDB bytes (type byte +
-/// encoded value) and the source's RDB version: what [`rdb::dump_payload`] returns, without
-/// an intermediate copy.
+/// A value's raw RDB bytes and the version of the file they come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Raw<'a> {
+    /// The type byte (it precedes the key in the file).
+    pub rdb_type: u8,
+    /// The encoded value after the key.
+    pub encoded: &'a [u8],
+    pub rdb_version: u16,
+}
+
+/// [`restore`] with the payload built in place from a value's raw bytes: what
+/// [`rdb::dump_payload`] returns for them, without an intermediate copy.
 pub fn restore_raw(
     b: &mut BatchBuilder,
     key: &Bytes,
-    raw: &[u8],
-    rdb_version: u16,
+    raw: Raw<'_>,
     expire_at_ms: Option<i64>,
     access: Access,
 ) {
-    push_restore(b, key, raw.len() + 10, expire_at_ms, access, |out| {
-        let version = rdb_version.to_le_bytes();
-        out.extend_from_slice(raw);
+    let len = 1 + raw.encoded.len() + 10;
+    push_restore(b, key, len, expire_at_ms, access, |out| {
+        let version = raw.rdb_version.to_le_bytes();
+        out.extend_from_slice(&[raw.rdb_type]);
+        out.extend_from_slice(raw.encoded);
         out.extend_from_slice(&version);
-        let crc = rdb::crc64(rdb::crc64(0, raw), &version);
+        let crc = rdb::crc64(rdb::crc64(0, &[raw.rdb_type]), raw.encoded);
+        let crc = rdb::crc64(crc, &version);
         out.extend_from_slice(&crc.to_le_bytes());
     });
 }
@@ -185,7 +196,12 @@ mod tests {
             lfu_freq: None,
         };
         let mut built = BatchBuilder::new();
-        restore_raw(&mut built, &key, raw, 10, Some(i64::MAX), access);
+        let parts = Raw {
+            rdb_type: 0,
+            encoded: &raw[1..],
+            rdb_version: 10,
+        };
+        restore_raw(&mut built, &key, parts, Some(i64::MAX), access);
         let mut copied = BatchBuilder::new();
         let payload = rdb::dump_payload(raw, 10);
         restore(&mut copied, &key, &payload, Some(i64::MAX), access);

@@ -31,13 +31,18 @@ pub struct Features {
     pub stream_meta: bool,
     /// `HPEXPIREAT` (Redis 7.4+, Valkey 9.0+).
     pub hash_field_ttl: bool,
+    /// `SET … PXAT` (6.2+): a string with an expire in one command the target runs faster
+    /// than a `RESTORE`.
+    pub set_pxat: bool,
 }
 
 impl Default for Features {
+    /// A Redis 7.0 target.
     fn default() -> Self {
         Self {
             stream_meta: true,
             hash_field_ttl: false,
+            set_pxat: true,
         }
     }
 }

@@ -236,6 +236,7 @@ fn an_empty_stream_is_created_through_a_throwaway_group() {
     let old = Features {
         stream_meta: false,
         hash_field_ttl: false,
+        set_pxat: true,
     };
     k.chunk(&mut b, &ValueChunk::StreamMeta(meta), old);
     let cmds = commands(b);
