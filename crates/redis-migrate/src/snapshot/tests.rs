@@ -1,7 +1,9 @@
 use super::*;
 use crate::rdb::StreamId;
 use crate::resp::{Limits, parse_command};
+use crate::target::rewrite::Features;
 use bytes::BytesMut;
+use std::time::Duration;
 
 const NOW: i64 = 1_700_000_000_000;
 
