@@ -63,8 +63,8 @@ impl Default for SnapshotOptions {
             target_has_functions: true,
             batch_bytes: 1024 * 1024,
             batch_commands: 200,
-            group_bytes: 256 * 1024,
-            group_keys: 256,
+            group_bytes: 64 * 1024,
+            group_keys: 1024,
             max_unacked_bytes: 16 * 1024 * 1024,
             clock: unix_ms,
         }

@@ -39,7 +39,8 @@ impl Backoff {
 /// How the pipeline behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PipelineConfig {
-    /// In-flight bounds: 1000 commands and 16 MiB by default.
+    /// In-flight bounds: 8192 commands and 16 MiB by default (a batch of small snapshot keys
+    /// holds up to 1024 commands).
     pub window: WindowLimits,
     pub connect_timeout: Duration,
     /// With commands unanswered and nothing written or read for this long, the connection is
@@ -56,7 +57,7 @@ impl Default for PipelineConfig {
     fn default() -> Self {
         Self {
             window: WindowLimits {
-                max_commands: 1000,
+                max_commands: 8192,
                 max_bytes: 16 * 1024 * 1024,
             },
             connect_timeout: Duration::from_secs(10),
