@@ -45,7 +45,8 @@ async fn a_payload_the_target_refuses_stops_with_the_key_named() {
     };
     let source = src.start().unwrap();
     let target = dst.start().unwrap();
-    source.call(&["SET", "only", "v"]).unwrap();
+    // A hash: plain strings go as MSET, every other type as RESTORE with the source's payload.
+    source.call(&["HSET", "only", "f", "v"]).unwrap();
     let data = Arc::new(collect(&source, &[0]));
     assert_eq!(data.rdb_version, 11);
     // Forced RESTORE (no target version given): Redis 7.0 refuses an RDB 11 payload.
