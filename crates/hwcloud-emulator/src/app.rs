@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::ClockHandle;
 use crate::config::{Credential, IamUser, Timings};
+use crate::dataplane::state::Plane;
 use crate::error::ApiError;
 use crate::profile::{Profile, codes};
 use crate::requestlog::{RecordedRequest, RequestLog};
@@ -59,6 +60,8 @@ pub struct App {
     pub tokens: Mutex<TokenStore>,
     /// How long an issued token is valid, in virtual ms.
     pub token_ttl_ms: i64,
+    /// The data plane: Redis-backed instances and the engine runs of their tasks.
+    pub plane: Arc<Plane>,
 }
 
 impl App {

@@ -19,6 +19,7 @@ mod auth;
 pub mod clock;
 mod config;
 mod control;
+mod dataplane;
 mod dcs;
 mod dirlock;
 mod error;
@@ -49,7 +50,10 @@ pub use config::{
     parse_credentials, read_credentials_file,
 };
 pub use control::TOKEN_HEADER as CONTROL_TOKEN_HEADER;
+pub use dataplane::setup::RealInstance;
+pub use dataplane::spawn::{INSTALL_HINT as REDIS_INSTALL_HINT, find_server as find_redis_server};
 pub use profile::codes;
+pub use redis_migrate::endpoint::{Endpoint as RedisEndpoint, Secret as RedisSecret};
 pub use requestlog::RecordedRequest;
 pub use server::{
     DEFAULT_CONCURRENCY_LIMIT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, Emulator,

@@ -15,11 +15,12 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::clock::{self, ClockHandle, ClockState};
 use crate::config::{Credential, DEFAULT_REGION, Timings};
+use crate::dataplane::setup::{self, DataPlaneOptions, RealInstance};
 use crate::listener::{self, Closer, Peer};
 use crate::requestlog::RequestLog;
 use crate::store::{Store, StoreError};
 use crate::tokens::TokenStore;
-use crate::{control, dcs, pipeline, sms};
+use crate::{control, dataplane, dcs, pipeline, sms};
 
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -73,6 +74,7 @@ pub struct EmulatorBuilder {
     concurrency_limit: usize,
     control_token: Option<Secret>,
     token_ttl: std::time::Duration,
+    dataplane: DataPlaneOptions,
 }
 
 impl Default for EmulatorBuilder {
@@ -88,6 +90,7 @@ impl Default for EmulatorBuilder {
             concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
             control_token: None,
             token_ttl: DEFAULT_TOKEN_TTL,
+            dataplane: DataPlaneOptions::default(),
         }
     }
 }
@@ -177,6 +180,56 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Backs DCS instance `id` (in the first credential's project) with the Redis server at
+    /// `endpoint` (its password included, kept in memory only): migrations to it, backups
+    /// of it and imports into it are run by the engine. Other instances stay simulated.
+    pub fn instance(
+        mut self,
+        id: impl Into<String>,
+        endpoint: redis_migrate::endpoint::Endpoint,
+    ) -> Self {
+        self.dataplane.instances.push((id.into(), endpoint));
+        self
+    }
+
+    /// Starts a `redis-server` for instance `id` and backs the instance with it; the server
+    /// stops with the emulator.
+    pub fn spawn_redis_as(mut self, id: impl Into<String>) -> Self {
+        self.dataplane.spawn.push(id.into());
+        self
+    }
+
+    /// Starts `n` `redis-server` processes as instances `local-redis-1` … `local-redis-N`.
+    pub fn spawn_redis(mut self, n: usize) -> Self {
+        let first = self.dataplane.spawn.len();
+        for i in 1..=n {
+            self.dataplane
+                .spawn
+                .push(format!("local-redis-{}", first + i));
+        }
+        self
+    }
+
+    /// The server program for [`Self::spawn_redis`] (default: `$REDIS_SERVER`, then
+    /// `redis-server` or `valkey-server` on `PATH`).
+    pub fn redis_server(mut self, program: impl Into<PathBuf>) -> Self {
+        self.dataplane.redis_server = Some(program.into());
+        self
+    }
+
+    /// Lets the engine connect to this network (`10.0.0.0/8`, `fd00::/8`, one address)
+    /// besides loopback; checked at start.
+    pub fn allow_network(mut self, cidr: impl Into<String>) -> Self {
+        self.dataplane.allow_networks.push(cidr.into());
+        self
+    }
+
+    /// Emulates OBS buckets as the sub-folders of `dir` (for backup imports).
+    pub fn obs_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dataplane.obs_dir = Some(dir.into());
+        self
+    }
+
     /// Opens the state, binds the address and starts serving.
     pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
         let mut credentials = self.credentials;
@@ -212,6 +265,9 @@ impl EmulatorBuilder {
                 .set_speed(1.0)
                 .map_err(|e| EmulatorError::Config(e.to_string()))?;
         }
+        let default_project = credentials[0].project_id.clone();
+        let plane = setup::plane(&self.dataplane, self.data_dir.as_deref(), default_project)
+            .map_err(EmulatorError::Config)?;
         let app = Arc::new(App {
             store,
             clock: clock.clone(),
@@ -224,7 +280,15 @@ impl EmulatorBuilder {
             control_token: self.control_token,
             tokens: Mutex::new(TokenStore::default()),
             token_ttl_ms: crate::config::ms(self.token_ttl),
+            plane: Arc::new(plane),
         });
+        let real = match setup::start(&app, &self.dataplane).await {
+            Ok(r) => r,
+            Err(e) => {
+                app.plane.stop_spawned();
+                return Err(EmulatorError::Config(e));
+            }
+        };
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|source| EmulatorError::Bind {
@@ -261,6 +325,8 @@ impl EmulatorBuilder {
             );
         }
         Ok(EmulatorHandle {
+            app,
+            real,
             addr,
             clock,
             credentials,
@@ -304,6 +370,16 @@ fn router(app: Arc<App>) -> Router {
             "/_emulator/sms/sources",
             post(sms::register_source).fallback(fb),
         )
+        .route(
+            "/_emulator/instances",
+            get(dataplane::control::list)
+                .post(dataplane::control::register)
+                .fallback(fb),
+        )
+        .route(
+            "/_emulator/instances/{id}/backups",
+            post(dataplane::control::take_backup).fallback(fb),
+        )
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&app),
             control::guard,
@@ -316,9 +392,10 @@ fn router(app: Arc<App>) -> Router {
 }
 
 /// A running emulator. Dropping it stops the server (like [`EmulatorHandle::shutdown`],
-/// without waiting).
-#[derive(Debug)]
+/// without waiting) and the `redis-server` processes it started.
 pub struct EmulatorHandle {
+    app: Arc<App>,
+    real: Vec<RealInstance>,
     addr: SocketAddr,
     clock: ClockHandle,
     credentials: Vec<Credential>,
@@ -326,6 +403,16 @@ pub struct EmulatorHandle {
     shutdown: Option<oneshot::Sender<()>>,
     closer: Option<Closer>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("real_instances", &self.real)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmulatorHandle {
@@ -360,9 +447,26 @@ impl EmulatorHandle {
         self.data_dir.as_deref()
     }
 
+    /// The Redis-backed instances registered at start (spawned servers with their pids).
+    pub fn real_instances(&self) -> &[RealInstance] {
+        &self.real
+    }
+
+    /// Takes a backup of Redis-backed instance `id` (of the first credential's project), as
+    /// `POST /_emulator/instances/{id}/backups` does; answers the backup id.
+    pub async fn take_backup(&self, id: &str) -> Result<String, String> {
+        let project = self.app.plane.default_project.clone();
+        dataplane::backup::take(&self.app, &project, id, None)
+            .await
+            .map(|b| b.backup_id.unwrap_or_default())
+            .map_err(|e| e.to_string())
+    }
+
     /// Stops accepting connections, lets running requests finish for at most
     /// [`SHUTDOWN_GRACE`], then closes the connections still open (a client that sent half a
-    /// request and waits cannot hold the emulator up), and waits.
+    /// request and waits cannot hold the emulator up); then stops the engines cleanly (their
+    /// tasks resume at the next start with the same data directory) and the `redis-server`
+    /// processes it started, and waits.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -379,6 +483,7 @@ impl EmulatorHandle {
                 let _ = task.await;
             }
         }
+        setup::shutdown(&self.app.plane).await;
     }
 
     /// Serves until `signal` completes (e.g. ctrl-c), then shuts down gracefully.
@@ -390,8 +495,12 @@ impl EmulatorHandle {
 
 impl Drop for EmulatorHandle {
     /// Stops the server without waiting: new connections are refused at once, and those
-    /// still open after [`SHUTDOWN_GRACE`] are closed.
+    /// still open after [`SHUTDOWN_GRACE`] are closed; so are the `redis-server` processes
+    /// it started.
     fn drop(&mut self) {
+        // The engines are asked to stop and the redis-server processes are killed at once.
+        let _ = self.app.plane.shutdown_runs();
+        self.app.plane.stop_spawned();
         let (Some(closer), Some(_)) = (self.closer.take(), self.task.as_ref()) else {
             return;
         };

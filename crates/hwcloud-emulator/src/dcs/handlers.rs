@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hwcloud_dcs::operations as ops;
 use hwcloud_dcs::types as t;
 use hwcloud_dcs::types::MigrationTaskStatus as Status;
@@ -11,6 +11,7 @@ use hwcloud_dcs::types::MigrationTaskStatus as Status;
 use super::model::{DcsTask, Endpoint, Job, OnlineConfig, Refused, TaskKind};
 use super::views;
 use crate::app::App;
+use crate::dataplane::hooks;
 use crate::error::ApiError;
 use crate::ids::{IdRule, hex_id, uuid};
 use crate::profile::{self, Profile, codes};
@@ -18,7 +19,7 @@ use crate::request::{Ctx, count, page, parse_body, validated, window};
 use crate::response::json;
 use crate::store::Db;
 
-const SVC: &Profile = &profile::DCS;
+pub(super) const SVC: &Profile = &profile::DCS;
 
 /// `{job_id}` in a path.
 const JOB_ID: IdRule = IdRule {
@@ -39,7 +40,7 @@ impl From<Refused> for ApiError {
 }
 
 /// The DCS "task does not exist" answer (also another project's task, and after delete).
-fn no_task(task_id: &str) -> ApiError {
+pub(super) fn no_task(task_id: &str) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         codes::DCS_NO_TASK,
@@ -52,7 +53,7 @@ pub(super) fn load(db: &Db<'_>, project: &str, id: &str) -> Result<DcsTask, ApiE
     DcsTask::load(db, project, id)?.ok_or_else(|| no_task(id))
 }
 
-fn ok<T: serde::Serialize>(body: &T) -> Result<Response, ApiError> {
+pub(super) fn ok<T: serde::Serialize>(body: &T) -> Result<Response, ApiError> {
     Ok(json(StatusCode::OK, body))
 }
 
@@ -70,17 +71,24 @@ pub async fn create_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response,
         return create_legacy_online(app, project, body).await;
     }
     let files = body.backup_files.take().map(backup_files);
+    let target_password = body.target_instance.password.take();
     let timings = app.timings;
-    let resp = app
+    let a = Arc::clone(app);
+    let task = app
         .tx(SVC, move |db, now| {
             let mut task = new_task(project, TaskKind::BackupImport, body, now);
             task.backup_files = files;
+            if let Some(target) = &task.target {
+                task.engine = hooks::engine_for(&a, db, &task.project_id, None, target)?;
+            }
             task.import_backup(now, &timings);
             task.save(db)?;
-            Ok(views::created(task, Status::Migrating))
+            Ok(task)
         })
         .await?;
-    ok(&resp)
+    hooks::remember_passwords(app, &task.id, None, target_password);
+    hooks::start(app, &task);
+    ok(&views::created(task, Status::Migrating))
 }
 
 /// A new task of `kind` from CreateMigrationTask's body: name, description, method, target.
@@ -138,7 +146,10 @@ async fn create_legacy_online(
         ));
     };
     let timings = app.timings;
-    let resp = app
+    let target_password = body.target_instance.password.take();
+    let source_password = source.password;
+    let a = Arc::clone(app);
+    let (resp, task) = app
         .tx(SVC, move |db, now| {
             let mut task = new_task(project, TaskKind::Online, body, now);
             task.resume_mode = Some(t::ResumeMode::Auto);
@@ -147,6 +158,10 @@ async fn create_legacy_online(
                 name: None,
                 addrs: Some(source.addrs),
             });
+            if let Some(target) = &task.target {
+                task.engine =
+                    hooks::engine_for(&a, db, &task.project_id, task.source.as_ref(), target)?;
+            }
             task.start_sync(
                 now,
                 &timings,
@@ -154,9 +169,11 @@ async fn create_legacy_online(
             );
             task.save(db)?;
             let status = task.status(now);
-            Ok(views::created(task, status))
+            Ok((views::created(task.clone(), status), task))
         })
         .await?;
+    hooks::remember_passwords(app, &task.id, source_password, target_password);
+    hooks::start(app, &task);
     ok(&resp)
 }
 
@@ -200,6 +217,7 @@ pub async fn set_online_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Respo
     let project = ctx.caller.project_id;
     let timings = app.timings;
     let b = input.body;
+    let passwords = (b.source_instance.password, b.target_instance.password);
     let config = OnlineConfig {
         migration_method: b.migration_method,
         resume_mode: b.resume_mode,
@@ -214,15 +232,22 @@ pub async fn set_online_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Respo
             name: None,
             addrs: b.target_instance.addrs,
         },
+        engine: None,
     };
-    let resp = app
+    let a = Arc::clone(app);
+    let (resp, task) = app
         .tx(SVC, move |db, now| {
             let mut task = load(db, &project, &input.task_id)?;
+            let mut config = config;
+            config.engine =
+                hooks::engine_for(&a, db, &project, Some(&config.source), &config.target)?;
             task.configure(config, now, &timings)?;
             task.save(db)?;
-            Ok(views::configured(task, now))
+            Ok((views::configured(task.clone(), now), task))
         })
         .await?;
+    hooks::remember_passwords(app, &task.id, passwords.0, passwords.1);
+    hooks::start(app, &task);
     ok(&resp)
 }
 
@@ -254,12 +279,12 @@ pub async fn show_migration_task_stats(app: &Arc<App>, ctx: Ctx) -> Result<Respo
     )?;
     SVC.task_id.check(&input.task_id)?;
     let project = ctx.caller.project_id;
-    let resp = app
+    let (task, now) = app
         .tx(SVC, move |db, now| {
-            Ok(views::stats(&load(db, &project, &input.task_id)?, now))
+            Ok((load(db, &project, &input.task_id)?, now))
         })
         .await?;
-    ok(&resp)
+    ok(&hooks::stats(app, &task).unwrap_or_else(|| views::stats(&task, now)))
 }
 
 /// ListMigrationTask: the caller's tasks, oldest first, optionally by name, one page.
@@ -288,150 +313,6 @@ pub async fn list_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response, A
                 .collect();
             let (count, shown) = page(matching, input.offset, input.limit, PAGE);
             Ok(views::task_page(count, shown, now))
-        })
-        .await?;
-    ok(&resp)
-}
-
-/// StopMigrationTask: `TERMINATING`, then `TERMINATED`; answers the task.
-pub async fn stop_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response, ApiError> {
-    let task_id = validated(
-        SVC,
-        ops::StopMigrationTaskInput {
-            task_id: ctx.param("task_id").to_owned(),
-        },
-    )?
-    .task_id;
-    let shown = stop(app, ctx.caller.project_id, task_id, false).await?;
-    ok(&shown)
-}
-
-/// StopMigrationTaskSync: `TERMINATED` at once; answers 204.
-pub async fn stop_migration_task_sync(app: &Arc<App>, ctx: Ctx) -> Result<Response, ApiError> {
-    let task_id = validated(
-        SVC,
-        ops::StopMigrationTaskSyncInput {
-            task_id: ctx.param("task_id").to_owned(),
-        },
-    )?
-    .task_id;
-    stop(app, ctx.caller.project_id, task_id, true).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Stops one task and shows it.
-async fn stop(
-    app: &Arc<App>,
-    project: String,
-    task_id: String,
-    sync: bool,
-) -> Result<t::MigrationTask, ApiError> {
-    SVC.task_id.check(&task_id)?;
-    let timings = app.timings;
-    app.tx(SVC, move |db, now| {
-        let mut task = load(db, &project, &task_id)?;
-        task.stop(now, &timings, sync)?;
-        task.save(db)?;
-        Ok(views::show(&task, now))
-    })
-    .await
-}
-
-/// BatchStopMigrationTasks: stops each task; refusals are reported per item.
-pub async fn batch_stop_migration_tasks(app: &Arc<App>, ctx: Ctx) -> Result<Response, ApiError> {
-    let ids = validated(
-        SVC,
-        ops::BatchStopMigrationTasksInput {
-            body: parse_body(SVC, &ctx.body)?,
-        },
-    )?
-    .body
-    .migration_tasks;
-    let timings = app.timings;
-    batch(app, ctx.caller.project_id, ids, move |task, now| {
-        task.stop(now, &timings, false)
-    })
-    .await
-}
-
-/// BatchRestartOnlineMigrationTasks: restarts each task; refusals are reported per item.
-pub async fn batch_restart_online_migration_tasks(
-    app: &Arc<App>,
-    ctx: Ctx,
-) -> Result<Response, ApiError> {
-    let ids = validated(
-        SVC,
-        ops::BatchRestartOnlineMigrationTasksInput {
-            body: parse_body(SVC, &ctx.body)?,
-        },
-    )?
-    .body
-    .migration_tasks;
-    let timings = app.timings;
-    batch(app, ctx.caller.project_id, ids, move |task, now| {
-        task.restart(now, &timings)
-    })
-    .await
-}
-
-/// Applies `action` to each task of `ids` in one transaction: a refusal becomes the item's
-/// result, a storage failure aborts the whole batch.
-async fn batch<F>(
-    app: &Arc<App>,
-    project: String,
-    ids: Vec<String>,
-    action: F,
-) -> Result<Response, ApiError>
-where
-    F: Fn(&mut DcsTask, i64) -> Result<(), Refused> + Send + 'static,
-{
-    let resp = app
-        .tx(SVC, move |db, now| {
-            let mut results = Vec::with_capacity(ids.len());
-            for id in ids {
-                let outcome = match SVC.task_id.check(&id) {
-                    Err(e) => Err(e),
-                    Ok(()) => match DcsTask::load(db, &project, &id)? {
-                        None => Err(no_task(&id)),
-                        Some(mut task) => {
-                            let r = action(&mut task, now);
-                            if r.is_ok() {
-                                task.save(db)?;
-                            }
-                            r.map_err(ApiError::from)
-                        }
-                    },
-                };
-                results.push(views::batch_item(id, outcome));
-            }
-            Ok(views::batch(results))
-        })
-        .await?;
-    ok(&resp)
-}
-
-/// DeleteMigrationTask: deletes the caller's tasks among the ids (unknown ones are ignored)
-/// and answers the ids it deleted.
-pub async fn delete_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response, ApiError> {
-    let input = validated(
-        SVC,
-        ops::DeleteMigrationTaskInput {
-            body: parse_body(SVC, &ctx.body)?,
-        },
-    )?;
-    let project = ctx.caller.project_id;
-    let resp = app
-        .tx(SVC, move |db, _now| {
-            let mut deleted: Vec<String> = Vec::new();
-            for id in input.body.task_id_list {
-                if deleted.contains(&id) {
-                    continue;
-                }
-                if DcsTask::delete(db, &project, &id)? {
-                    deleted.push(id);
-                }
-            }
-            Ok(views::deleted(deleted))
         })
         .await?;
     ok(&resp)

@@ -28,7 +28,7 @@ use crate::store::{Db, Kind, StoreError};
 use crate::timefmt::iso8601_ms;
 
 const SVC: &Profile = &profile::DCS;
-const INSTANCE: Kind = Kind::new("dcs_instance");
+pub(super) const INSTANCE: Kind = Kind::new("dcs_instance");
 /// Default page size of the instance and backup lists (HWDOC ListInstances, ListBackupRecords).
 const PAGE: usize = 10;
 const HOUR_MS: i64 = 3_600_000;
@@ -42,6 +42,10 @@ pub struct Backup {
     pub backup_type: t::BackupType,
     pub status: t::BackupStatus,
     pub created_ms: i64,
+    /// The RDB the emulator took of a Redis-backed instance (`None` for registered records
+    /// without data).
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// A stored DCS instance.
@@ -59,14 +63,18 @@ pub struct Instance {
     /// An IP switch naming this instance runs until then.
     pub switching_until_ms: i64,
     pub backups: Vec<Backup>,
+    /// The Redis server behind the instance (`redis://host:port[/db]`, never a password):
+    /// migrations to it run the engine. `None`: a simulated instance.
+    #[serde(default)]
+    pub redis: Option<String>,
 }
 
 impl Instance {
-    fn load(db: &Db<'_>, project: &str, id: &str) -> Result<Option<Self>, StoreError> {
+    pub(super) fn load(db: &Db<'_>, project: &str, id: &str) -> Result<Option<Self>, StoreError> {
         db.get(INSTANCE, project, id)
     }
 
-    fn save(&self, db: &Db<'_>) -> Result<(), StoreError> {
+    pub(super) fn save(&self, db: &Db<'_>) -> Result<(), StoreError> {
         db.put(INSTANCE, &self.project_id, &self.id, self.created_ms, self)
     }
 
@@ -78,7 +86,7 @@ impl Instance {
         }
     }
 
-    fn view(&self, now: i64) -> t::Instance {
+    pub(super) fn view(&self, now: i64) -> t::Instance {
         t::Instance {
             instance_id: Some(self.id.clone()),
             name: Some(self.name.clone()),
@@ -105,7 +113,7 @@ impl Instance {
     }
 }
 
-fn backup_view(instance_id: &str, b: &Backup) -> t::BackupRecord {
+pub(super) fn backup_view(instance_id: &str, b: &Backup) -> t::BackupRecord {
     let done = b.status == t::BackupStatus::Succeed;
     t::BackupRecord {
         backup_id: Some(b.backup_id.clone()),
@@ -340,6 +348,7 @@ pub async fn register(State(app): State<Arc<App>>, body: Bytes) -> Response {
                     ),
                     status: t::BackupStatus::from_wire(b.status.as_deref().unwrap_or("succeed")),
                     created_ms: now - (n - i) * HOUR_MS,
+                    file: None,
                 })
                 .collect();
             let inst = Instance {
@@ -358,6 +367,7 @@ pub async fn register(State(app): State<Arc<App>>, body: Bytes) -> Response {
                 created_ms: now,
                 switching_until_ms: 0,
                 backups,
+                redis: None,
             };
             inst.save(db)?;
             let backups: Vec<t::BackupRecord> = inst

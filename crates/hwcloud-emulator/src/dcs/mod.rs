@@ -3,16 +3,20 @@
 //! - `model`: the stored task and job records and their status transitions (no HTTP);
 //! - `views`: stored records → the generated response types;
 //! - `handlers`: one function per operation: parse → validate → transaction → render;
+//! - `lifecycle`: stop, restart and delete (and the batch forms);
 //! - `cutover`: the calls that change a running migration (resume mode, IP switch);
-//! - `instances`: instances and backup records (reads, control-API registration).
+//! - `instances`: instances and backup records (reads, control-API registration);
+//! - `real_instances`: instances backed by real Redis servers (the data plane's records).
 //!
 //! What DCS shares with every service (error shape, codes, id rules, signing name) is its
 //! [`Profile`](crate::profile::DCS).
 
 mod cutover;
 mod handlers;
-mod instances;
-mod model;
+pub(crate) mod instances;
+mod lifecycle;
+pub(crate) mod model;
+pub(crate) mod real_instances;
 mod views;
 
 pub use instances::register as register_instance;
@@ -117,13 +121,13 @@ pub async fn dispatch(app: &Arc<App>, op: DcsOp, ctx: Ctx) -> Result<Response, A
         DcsOp::ShowMigrationTask => h::show_migration_task(app, ctx).await,
         DcsOp::ShowMigrationTaskStats => h::show_migration_task_stats(app, ctx).await,
         DcsOp::ListMigrationTask => h::list_migration_task(app, ctx).await,
-        DcsOp::StopMigrationTask => h::stop_migration_task(app, ctx).await,
-        DcsOp::StopMigrationTaskSync => h::stop_migration_task_sync(app, ctx).await,
-        DcsOp::BatchStopMigrationTasks => h::batch_stop_migration_tasks(app, ctx).await,
+        DcsOp::StopMigrationTask => lifecycle::stop_migration_task(app, ctx).await,
+        DcsOp::StopMigrationTaskSync => lifecycle::stop_migration_task_sync(app, ctx).await,
+        DcsOp::BatchStopMigrationTasks => lifecycle::batch_stop_migration_tasks(app, ctx).await,
         DcsOp::BatchRestartOnlineMigrationTasks => {
-            h::batch_restart_online_migration_tasks(app, ctx).await
+            lifecycle::batch_restart_online_migration_tasks(app, ctx).await
         }
-        DcsOp::DeleteMigrationTask => h::delete_migration_task(app, ctx).await,
+        DcsOp::DeleteMigrationTask => lifecycle::delete_migration_task(app, ctx).await,
         DcsOp::ListMigrationTaskLogs => h::list_migration_task_logs(app, ctx).await,
         DcsOp::ShowJobInfo => h::show_job_info(app, ctx).await,
         DcsOp::UpdateMigrationTask => cutover::update_migration_task(app, ctx).await,

@@ -27,6 +27,7 @@ use hwcloud_dcs::types::MigrationTaskStatus as Status;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Timings, ms};
+use crate::dataplane::record::EngineRecord;
 use crate::store::{Db, Kind, StoreError};
 use crate::timeline::Timeline;
 
@@ -82,6 +83,10 @@ pub struct DcsTask {
     /// Whether the last exchange swapped the domain names too (a rollback swaps them back).
     #[serde(default)]
     pub ip_switch_domains: bool,
+    /// Set when the migration engine runs the task against real Redis servers: its
+    /// statuses then follow the engine, not the clock (`crate::dataplane`).
+    #[serde(default)]
+    pub engine: Option<EngineRecord>,
 }
 
 /// A stored background job (the creation of a migration machine).
@@ -102,6 +107,8 @@ pub struct OnlineConfig {
     pub bandwidth_limit_mb: Option<String>,
     pub source: Endpoint,
     pub target: Endpoint,
+    /// The engine record when the target is backed by a Redis server (`None`: simulated).
+    pub engine: Option<EngineRecord>,
 }
 
 /// Why a task refused an action in its current state (DCS answers it as DCS.4026).
@@ -141,6 +148,7 @@ impl DcsTask {
             timeline: Timeline::default(),
             ip_switch: Timeline::default(),
             ip_switch_domains: false,
+            engine: None,
         }
     }
 
@@ -187,14 +195,23 @@ impl DcsTask {
             .map_or(self.created_ms, |t| t.at_ms)
     }
 
-    /// Backup import: `MIGRATING` from `now`, `SUCCESS` after `timings.backup_import`.
+    /// Backup import: `MIGRATING` from `now`, `SUCCESS` after `timings.backup_import`
+    /// (simulated), or until the engine has written every file.
     pub fn import_backup(&mut self, now: i64, timings: &Timings) {
+        if let Some(e) = &self.engine {
+            let message = format!(
+                "Importing the backup files into {}; the migration engine writes them.",
+                e.target
+            );
+            self.timeline.push(now, Status::Migrating, message);
+            return;
+        }
         let end = now + ms(timings.backup_import);
         self.timeline.push_phase(
             now,
             end,
             Status::Migrating,
-            "Importing the backup files into the target instance.",
+            "Importing the backup files into the target instance (simulated: no Redis server behind it in this emulator).",
         );
         self.timeline.push(
             end,
@@ -251,11 +268,15 @@ impl DcsTask {
         self.bandwidth_limit_mb = config.bandwidth_limit_mb;
         self.source = Some(config.source);
         self.target = Some(config.target);
-        self.start_sync(
-            now,
-            timings,
-            "The task was configured; full synchronisation started.",
-        );
+        let message = match &config.engine {
+            Some(e) => format!(
+                "The task was configured; the migration engine copies {} into {}.",
+                e.source, e.target
+            ),
+            None => "The task was configured; full synchronisation started (simulated: the target instance has no Redis server behind it in this emulator).".to_owned(),
+        };
+        self.engine = config.engine;
+        self.start_sync(now, timings, &message);
         Ok(())
     }
 
@@ -292,10 +313,15 @@ impl DcsTask {
     }
 
     /// Full synchronisation from `now`: `FULLMIGRATING`, then after `timings.full_sync`
-    /// `INCRMIGEATING` (incremental method) or `SUCCESS`.
+    /// `INCRMIGEATING` (incremental method) or `SUCCESS`; with an engine, `FULLMIGRATING`
+    /// until the engine reports more.
     pub fn start_sync(&mut self, now: i64, timings: &Timings, message: &str) {
-        let end = now + ms(timings.full_sync);
         self.timeline.cut(now);
+        if self.engine.is_some() {
+            self.timeline.push(now, Status::FullMigrating, message);
+            return;
+        }
+        let end = now + ms(timings.full_sync);
         self.timeline
             .push_phase(now, end, Status::FullMigrating, message);
         if self.migration_method == Some(t::MigrationMethod::Incremental) {

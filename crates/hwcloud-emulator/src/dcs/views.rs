@@ -120,18 +120,33 @@ pub fn stats(task: &DcsTask, now: i64) -> t::MigrationTaskStats {
     }
 }
 
-/// ListMigrationTaskLogs: one line per status change that has happened by `now`, optionally
-/// only those of `level`.
+/// ListMigrationTaskLogs: one line per status change that has happened by `now` and, for a
+/// task the engine runs, its events, in time order; optionally only those of `level`.
 pub fn logs(task: &DcsTask, now: i64, level: Option<&t::LogLevel>) -> Vec<t::MigrationLog> {
-    task.timeline
-        .happened(now)
-        .filter(|tr| level.is_none_or(|l| l.as_str() == tr.level))
-        .map(|tr| t::MigrationLog {
-            created_at: Some(iso8601_ms(tr.at_ms)),
-            log_level: Some(t::LogLevel::from_wire(&tr.level)),
-            message: Some(tr.message.clone()),
-            log_code: Some(format!("MIGRATION_{}", tr.status)),
-            keyword: Some(vec![tr.status.to_string()]),
+    let changes = task.timeline.happened(now).map(|tr| {
+        let keyword = tr.status.to_string();
+        (tr.at_ms, &tr.level, &tr.message, keyword)
+    });
+    let events = task
+        .engine
+        .iter()
+        .flat_map(|e| &e.events)
+        .filter(|e| e.at_ms <= now)
+        .map(|e| (e.at_ms, &e.level, &e.message, "ENGINE".to_owned()));
+    // Events first: at equal times they happened before the change the runner saw with them.
+    let mut lines: Vec<_> = events
+        .chain(changes)
+        .filter(|(_, l, _, _)| level.is_none_or(|want| want.as_str() == l.as_str()))
+        .collect();
+    lines.sort_by_key(|(at, ..)| *at);
+    lines
+        .into_iter()
+        .map(|(at, level, message, keyword)| t::MigrationLog {
+            created_at: Some(iso8601_ms(at)),
+            log_level: Some(t::LogLevel::from_wire(level)),
+            message: Some(message.clone()),
+            log_code: Some(format!("MIGRATION_{keyword}")),
+            keyword: Some(vec![keyword]),
             ..Default::default()
         })
         .collect()

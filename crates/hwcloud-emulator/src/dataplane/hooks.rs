@@ -1,0 +1,128 @@
+//! What the DCS handlers call so that a task whose target is backed by a Redis server is run
+//! by the engine: deciding it in the configuring transaction, starting the run once the
+//! transaction is committed, holding a stop until the engine has stopped, and the live
+//! statistics. Tasks without an engine record stay simulated and none of this applies.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hwcloud_dcs::types as t;
+use hwcloud_dcs::types::MigrationTaskStatus as Status;
+
+use super::mapping;
+use super::record::EngineRecord;
+use super::resolve;
+use super::runner;
+use super::state::{Control, wait_done};
+use crate::app::App;
+use crate::dcs::model::{DcsTask, Endpoint};
+use crate::dcs::real_instances::redis_url;
+use crate::store::{Db, StoreError};
+
+/// How long a synchronous stop waits for the engine to stop.
+const SYNC_STOP: Duration = Duration::from_secs(35);
+
+/// Inside the transaction that configures a task: an engine record when the `target`
+/// instance is backed by a Redis server (`None`: the task is simulated). `source` is `None`
+/// for a backup import.
+pub fn engine_for(
+    app: &App,
+    db: &Db<'_>,
+    project: &str,
+    source: Option<&Endpoint>,
+    target: &Endpoint,
+) -> Result<Option<EngineRecord>, StoreError> {
+    let Some(id) = target.id.as_deref() else {
+        return Ok(None);
+    };
+    let Some(url) = redis_url(db, project, id)? else {
+        return Ok(None);
+    };
+    let source = match source {
+        None => "the backup files".to_owned(),
+        Some(s) => match (s.id.as_deref(), s.addrs.as_deref()) {
+            (Some(sid), _) if redis_url(db, project, sid)?.is_some() => {
+                format!(
+                    "instance {sid} ({})",
+                    redis_url(db, project, sid)?.unwrap_or_default()
+                )
+            }
+            (_, Some(addrs)) => format!(
+                "redis://{}",
+                addrs.split(',').next().unwrap_or_default().trim()
+            ),
+            (Some(sid), None) => format!("instance {sid}"),
+            (None, None) => "(no source)".to_owned(),
+        },
+    };
+    Ok(Some(EngineRecord::new(
+        app.plane.next_run(),
+        source,
+        format!("instance {id} ({url})"),
+    )))
+}
+
+/// Keeps the passwords of a configuring request for the task's runs (memory only).
+pub fn remember_passwords(
+    app: &App,
+    task_id: &str,
+    source: Option<String>,
+    target: Option<String>,
+) {
+    resolve::remember(&app.plane, task_id, "source", source);
+    resolve::remember(&app.plane, task_id, "target", target);
+}
+
+/// After the transaction: starts the engine for `task` when it has an engine record.
+pub fn start(app: &Arc<App>, task: &DcsTask) {
+    if let Some(e) = &task.engine {
+        runner::spawn(app, task.project_id.clone(), task.id.clone(), e.run);
+    }
+}
+
+/// Inside a restarting transaction: a new run for a task with an engine.
+pub fn restarted(app: &App, task: &mut DcsTask) {
+    if let Some(e) = task.engine.as_mut() {
+        e.run = app.plane.next_run();
+        e.refused = None;
+    }
+}
+
+/// Inside a stopping transaction, after the model's stop: while the task's engine runs, the
+/// task stays `TERMINATING` until the engine has stopped (the runner records `TERMINATED`).
+pub fn hold_stop(app: &App, task: &mut DcsTask, now: i64) {
+    if task.engine.is_none() || !app.plane.is_running(&task.id) {
+        return;
+    }
+    task.timeline
+        .0
+        .retain(|tr| !(tr.status == Status::Terminated && tr.at_ms >= now));
+    if task.status(now) != Status::Terminating {
+        task.timeline
+            .push(now, Status::Terminating, "Stopping the migration engine.");
+    }
+}
+
+/// After stopping (or deleting) `ids`: asks their engines to stop; with `wait`, until they
+/// have (bounded).
+pub async fn stop(app: &App, ids: &[String], wait: bool) {
+    let waits: Vec<_> = ids
+        .iter()
+        .filter_map(|id| app.plane.signal(id, Control::Stop))
+        .collect();
+    if wait {
+        for done in waits {
+            wait_done(done, SYNC_STOP).await;
+        }
+    }
+}
+
+/// ShowMigrationTaskStats of a task with an engine: the live counters while it runs, the
+/// frozen ones otherwise. `None` for a simulated task.
+pub fn stats(app: &App, task: &DcsTask) -> Option<t::MigrationTaskStats> {
+    let e = task.engine.as_ref()?;
+    Some(match app.plane.live(&task.id) {
+        Some((metrics, live)) => mapping::live_stats(&metrics.snapshot(), &live),
+        None => mapping::stopped_stats(e.stats.unwrap_or_default()),
+    })
+}
