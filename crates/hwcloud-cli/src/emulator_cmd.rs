@@ -53,6 +53,9 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     control_token_file: Option<PathBuf>,
 
+    #[command(flatten)]
+    dataplane: crate::emulator_dataplane::DataPlaneArgs,
+
     /// Log filter (RUST_LOG syntax).
     #[arg(long, env = "HWCLOUD_LOG", default_value = "info")]
     log: String,
@@ -109,6 +112,7 @@ async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
             args.listen
         );
     }
+    builder = args.dataplane.apply(builder)?;
     let handle = builder
         .start()
         .await
@@ -121,8 +125,9 @@ async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
     for c in handle.credentials() {
         print_credential(c);
     }
+    args.dataplane.print(&handle);
     println!(
-        "control API: {}/_emulator/ (clock, faults, requests), {}",
+        "control API: {}/_emulator/ (clock, faults, requests, instances), {}",
         handle.base_url(),
         if args.control_token_file.is_some() {
             "with the control token"

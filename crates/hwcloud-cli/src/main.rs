@@ -8,6 +8,7 @@
 mod client_flags;
 mod demo;
 mod emulator_cmd;
+mod emulator_dataplane;
 mod field_order;
 mod from_source;
 #[rustfmt::skip]

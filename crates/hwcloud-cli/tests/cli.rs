@@ -674,11 +674,12 @@ fn completions_and_help() {
     }
 }
 
-/// The README's main job: `hwcloud demo` on the embedded emulator, with no credentials and no
-/// network, runs every flow to the end.
+/// The README's main job in its simulated form (`--simulated`, as on a machine without
+/// redis-server): `hwcloud demo` on the embedded emulator, with no credentials and no network,
+/// runs every flow to the end. The real form is in `tests/demo.rs`.
 #[test]
 fn demo_main_job_runs_every_flow() {
-    let o = run(None, &["demo"], None);
+    let o = run(None, &["demo", "--simulated"], None);
     assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     for step in [

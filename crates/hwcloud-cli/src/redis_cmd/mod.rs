@@ -7,7 +7,7 @@
 mod import;
 mod migrate;
 mod progress;
-mod secrets;
+pub(crate) mod secrets;
 mod verify;
 
 use crate::runner::{CliError, exit};

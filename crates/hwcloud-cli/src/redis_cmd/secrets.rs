@@ -55,7 +55,7 @@ fn from_env(var: &str) -> Result<Option<Secret>, CliError> {
 }
 
 /// Reads a password file: its first line, without the line ending.
-fn from_file(path: &Path) -> Result<Secret, CliError> {
+pub(crate) fn from_file(path: &Path) -> Result<Secret, CliError> {
     let shown = path.display();
     let bytes =
         std::fs::read(path).map_err(|e| CliError::config(format!("password file {shown}: {e}")))?;

@@ -124,6 +124,18 @@ async fn drive(
         Running::Import(_) => metrics,
     };
     app.plane.attach_metrics(task_id, run, metrics.clone());
+    // An import has no sampler of its own: count the target's keys for the statistics.
+    let sampler = (kind == RunKind::Import).then(|| {
+        let (target, m) = (job.servers().1.clone(), metrics.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Some(n) = sample_keys(&target).await {
+                    m.target_keys.store(n, std::sync::atomic::Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    });
     let mut watch = Watch {
         app,
         project,
@@ -156,6 +168,9 @@ async fn drive(
             break Why::Done;
         }
     };
+    if let Some(s) = sampler {
+        s.abort();
+    }
     let checkpoint = running.checkpoint();
     let result = running.end(why != Why::Done).await;
     if result.is_ok() && why == Why::Done {

@@ -3,6 +3,13 @@
 //! (create, wait for the job, configure incremental migration, wait for the incremental
 //! sync with progress, stats, stop, wait until terminated, delete), a DCS backup-file
 //! import, and an SMS task (create, start, wait, delete).
+//!
+//! With a `redis-server` on the machine the DCS flows move real data (`real`: three
+//! servers started by the emulator, a dataset from `dataset`, verification by the engine);
+//! without one they are simulated and the demo says how to get the real ones.
+
+mod dataset;
+mod real;
 
 use crate::client_flags::ClientFlags;
 use crate::runner::{CliError, arg};
@@ -20,9 +27,9 @@ use std::time::{Duration, Instant};
 
 /// The seed documents' example bodies, embedded so the demo needs no files.
 const BACKUP_IMPORT: &str =
-    include_str!("../../../spec/examples/dcs/create_migration_task.request.backup_import.json");
+    include_str!("../../../../spec/examples/dcs/create_migration_task.request.backup_import.json");
 const SMS_CREATE_TASK: &str =
-    include_str!("../../../spec/examples/sms/create_task.request.s001.json");
+    include_str!("../../../../spec/examples/sms/create_task.request.s001.json");
 
 pub fn command() -> Command {
     let text = |id: &'static str, default: &'static str, help: &'static str| {
@@ -39,6 +46,12 @@ pub fn command() -> Command {
         .arg(text("security-group-id", "sg-demo", "Security group of the migration machine"))
         .arg(text("source-addrs", "10.0.0.10:6379", "Source Redis address(es), host:port[,host:port]"))
         .arg(text("target-instance-id", "dcs-demo-target", "Target DCS instance id"))
+        .arg(
+            Arg::new("simulated")
+                .long("simulated")
+                .action(clap::ArgAction::SetTrue)
+                .help("Run the simulated flows even when redis-server is available"),
+        )
         .arg(
             Arg::new("interval")
                 .long("interval")
@@ -62,6 +75,23 @@ pub async fn run(m: &ArgMatches, flags: &ClientFlags) -> Result<(), CliError> {
     let remote = flags.endpoint.is_some() || flags.region.is_some();
     let mut emulator = None;
     let interval = m.get_one::<Duration>("interval").copied();
+    if !remote {
+        match real_server(m) {
+            Ok(server) => {
+                let every = interval.unwrap_or(Duration::from_millis(200));
+                real::run(every, server).await?;
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "\nAll flows finished in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
+            Err(why) => {
+                let _ = writeln!(std::io::stdout(), "Simulated flows (no data moves): {why}");
+            }
+        }
+    }
     let (dcs, sms, every): (hwcloud_dcs::Client, hwcloud_sms::Client, Duration) = if remote {
         let every = interval.unwrap_or(Duration::from_secs(5));
         (
@@ -101,6 +131,18 @@ pub async fn run(m: &ArgMatches, flags: &ClientFlags) -> Result<(), CliError> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The server program for the real flows, or why the simulated ones run.
+fn real_server(m: &ArgMatches) -> Result<std::path::PathBuf, String> {
+    if m.get_flag("simulated") {
+        return Err(format!(
+            "--simulated was given; without it, a machine with redis-server runs the real flows ({})",
+            hwcloud_emulator::REDIS_INSTALL_HINT
+        ));
+    }
+    hwcloud_emulator::find_redis_server()
+        .map_err(|e| format!("{e}, then run the demo again to see real data move"))
 }
 
 fn emulator_client<C: ServiceClient>(url: &str, creds: Credentials) -> Result<C, CliError> {
@@ -256,23 +298,25 @@ async fn flows(
         .send()
         .await?;
 
+    sms_flow(sms, every, &mut n).await
+}
+
+/// The SMS flow (simulated in the emulator: no server is moved).
+async fn sms_flow(sms: &hwcloud_sms::Client, every: Duration, n: &mut u32) -> Result<(), CliError> {
     let _ = writeln!(std::io::stdout(), "\n== SMS server migration task ==");
-    step(
-        &mut n,
-        "Create the task (CreateTask, the seed example body)",
-    );
+    step(n, "Create the task (CreateTask, the seed example body)");
     let body: PostTask = serde_json::from_str(SMS_CREATE_TASK)
         .map_err(|e| CliError::usage(format!("embedded example: {e}")))?;
     let created = sms.create_task().body(body).send().await?;
     let sms_id = created.id.clone().unwrap_or_default();
     info(format!("task {sms_id}"));
-    step(&mut n, "Start it (UpdateTaskStatus operation=start)");
+    step(n, "Start it (UpdateTaskStatus operation=start)");
     sms.update_task_status()
         .task_id(sms_id.clone())
         .operation(TaskOperation::Start)
         .send()
         .await?;
-    step(&mut n, "Wait until MIGRATE_SUCCESS, with progress");
+    step(n, "Wait until MIGRATE_SUCCESS, with progress");
     let done = wait::sms_task_with_progress(
         sms,
         &sms_id,
@@ -280,7 +324,7 @@ async fn flows(
     )
     .await;
     info(format!("state {}", state(&done?.state)));
-    step(&mut n, "Delete the task (DeleteTask)");
+    step(n, "Delete the task (DeleteTask)");
     sms.delete_task().task_id(sms_id).send().await?;
     Ok(())
 }
