@@ -62,15 +62,18 @@ pub fn engine_for(
     )))
 }
 
-/// Keeps the passwords of a configuring request for the task's runs (memory only).
+/// Keeps the passwords of a configuring request for the runs of `task` (memory only; a
+/// simulated task needs none).
 pub fn remember_passwords(
     app: &App,
-    task_id: &str,
+    task: &DcsTask,
     source: Option<String>,
     target: Option<String>,
 ) {
-    resolve::remember(&app.plane, task_id, "source", source);
-    resolve::remember(&app.plane, task_id, "target", target);
+    if task.engine.is_some() {
+        resolve::remember(&app.plane, &task.id, "source", source);
+        resolve::remember(&app.plane, &task.id, "target", target);
+    }
 }
 
 /// After the transaction: starts the engine for `task` when it has an engine record.

@@ -50,6 +50,7 @@ pub fn spawn(app: &Arc<App>, project: String, task_id: String, run: u64) {
         tracing::info!(task = %task_id, run, "migration engine run starting");
         let end = drive(&app, &project, &task_id, run, &live, &mut control).await;
         finish::record(&app, &project, &task_id, run, end, &live).await;
+        let _ = std::fs::remove_dir_all(app.plane.spool_dir(&format!("{task_id}-{run}")));
         app.plane.close_run(&task_id, run);
         let _ = done.send(true);
     });
@@ -118,7 +119,7 @@ async fn drive(
         return End::Refused(reason);
     }
     let metrics = Arc::new(Metrics::new());
-    let running = start(app, task_id, &job, &metrics);
+    let running = start(app, &format!("{task_id}-{run}"), &job, &metrics);
     let metrics = match &running {
         Running::Online(m) => m.metrics(),
         Running::Import(_) => metrics,
@@ -241,8 +242,9 @@ async fn reach(job: &JobSpec) -> Result<(), String> {
     Ok(())
 }
 
-fn start(app: &App, task_id: &str, job: &JobSpec, metrics: &Arc<Metrics>) -> Running {
-    let spool = app.plane.spool_dir(task_id);
+/// Starts the engine for `job`, spooling under `spool_name`.
+fn start(app: &App, spool_name: &str, job: &JobSpec, metrics: &Arc<Metrics>) -> Running {
+    let spool = app.plane.spool_dir(spool_name);
     let _ = std::fs::create_dir_all(&spool);
     match job.clone() {
         JobSpec::Online {

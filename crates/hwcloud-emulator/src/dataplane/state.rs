@@ -104,9 +104,9 @@ impl Plane {
         })
     }
 
-    /// The spool directory of one task's engine.
-    pub fn spool_dir(&self, task_id: &str) -> PathBuf {
-        self.work_dir.join("spool").join(task_id)
+    /// The spool directory of one engine run (`name`: the task id and run, or a backup).
+    pub fn spool_dir(&self, name: &str) -> PathBuf {
+        self.work_dir.join("spool").join(name)
     }
 
     /// Where backups the emulator takes are kept.

@@ -86,7 +86,7 @@ pub async fn create_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response,
             Ok(task)
         })
         .await?;
-    hooks::remember_passwords(app, &task.id, None, target_password);
+    hooks::remember_passwords(app, &task, None, target_password);
     hooks::start(app, &task);
     ok(&views::created(task, Status::Migrating))
 }
@@ -172,7 +172,7 @@ async fn create_legacy_online(
             Ok((views::created(task.clone(), status), task))
         })
         .await?;
-    hooks::remember_passwords(app, &task.id, source_password, target_password);
+    hooks::remember_passwords(app, &task, source_password, target_password);
     hooks::start(app, &task);
     ok(&resp)
 }
@@ -246,7 +246,7 @@ pub async fn set_online_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Respo
             Ok((views::configured(task.clone(), now), task))
         })
         .await?;
-    hooks::remember_passwords(app, &task.id, passwords.0, passwords.1);
+    hooks::remember_passwords(app, &task, passwords.0, passwords.1);
     hooks::start(app, &task);
     ok(&resp)
 }
