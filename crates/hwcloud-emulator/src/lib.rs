@@ -16,6 +16,7 @@
 
 mod app;
 mod auth;
+mod builder_dataplane;
 pub mod clock;
 mod config;
 mod control;
