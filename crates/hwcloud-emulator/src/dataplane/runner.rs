@@ -110,6 +110,12 @@ async fn drive(
         Some(Err(reason)) => return End::Refused(reason),
         None => return End::Abandoned,
     };
+    let servers: Vec<String> = job
+        .endpoints()
+        .iter()
+        .map(|(side, ep)| format!("{side} {ep}"))
+        .collect();
+    tracing::info!(task = %task_id, run, "migration engine run: {}", servers.join(", "));
     for (_, ep) in job.endpoints() {
         if let Err(reason) = app.plane.net.check(&ep.host, ep.port).await {
             return End::Refused(reason);
