@@ -138,7 +138,10 @@ async fn obs_files_in_rdb_zip_and_aof_form_are_imported() {
         1,
         "{logs:#?}"
     );
-    assert_eq!(num(&stats(&c, &id).await.full_migration_progress), 100);
+    let s = stats(&c, &id).await;
+    assert_eq!(num(&s.full_migration_progress), 100);
+    assert_eq!(num(&s.target_dbsize), 1500);
+    assert_eq!(s.source_dbsize, None, "files have no key count");
 
     flush(&target);
     let id = import(&c, "target", Some("backups"), &["2024/dump.zip"], None).await;

@@ -15,7 +15,7 @@ use super::resolve;
 use super::runner;
 use super::state::{Control, wait_done};
 use crate::app::App;
-use crate::dcs::model::{DcsTask, Endpoint};
+use crate::dcs::model::{DcsTask, Endpoint, TaskKind};
 use crate::dcs::real_instances::redis_url;
 use crate::store::{Db, StoreError};
 
@@ -124,8 +124,13 @@ pub async fn stop(app: &App, ids: &[String], wait: bool) {
 /// frozen ones otherwise. `None` for a simulated task.
 pub fn stats(app: &App, task: &DcsTask) -> Option<t::MigrationTaskStats> {
     let e = task.engine.as_ref()?;
-    Some(match app.plane.live(&task.id) {
+    let mut stats = match app.plane.live(&task.id) {
         Some((metrics, live)) => mapping::live_stats(&metrics.snapshot(), &live),
         None => mapping::stopped_stats(e.stats.unwrap_or_default()),
-    })
+    };
+    if task.kind == TaskKind::BackupImport {
+        // Files have no key count before they are read.
+        stats.source_dbsize = None;
+    }
+    Some(stats)
 }
