@@ -94,6 +94,13 @@ async fn manual_resume_fails_the_task_then_a_restart_resumes_it() {
     );
     assert_eq!(stats(&c, &id).await.is_migrating, Some(false));
     load(&source, 200, "while-failed");
+    c.update_migration_task()
+        .task_id(&id)
+        .resume_mode(hwcloud_dcs::types::ResumeMode::Auto)
+        .send()
+        .await
+        .unwrap();
+    wait_log(&c, &id, "resume_mode is now auto", LIMIT).await;
     c.batch_restart_online_migration_tasks()
         .migration_tasks(vec![id.clone()])
         .send()

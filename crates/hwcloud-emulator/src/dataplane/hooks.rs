@@ -10,7 +10,7 @@ use hwcloud_dcs::types as t;
 use hwcloud_dcs::types::MigrationTaskStatus as Status;
 
 use super::mapping;
-use super::record::EngineRecord;
+use super::record::{EngineLog, EngineRecord};
 use super::resolve;
 use super::runner;
 use super::state::{Control, wait_done};
@@ -88,6 +88,21 @@ pub fn restarted(app: &App, task: &mut DcsTask) {
     if let Some(e) = task.engine.as_mut() {
         e.run = app.plane.next_run();
         e.refused = None;
+    }
+}
+
+/// Inside UpdateMigrationTask's transaction: an engine keeps its reconnect policy while it
+/// runs, so the log says when the new one applies.
+pub fn resume_mode_changed(task: &mut DcsTask, now: i64) {
+    let mode = task.resume_mode.clone();
+    if let (Some(e), Some(mode)) = (task.engine.as_mut(), mode) {
+        e.log([EngineLog {
+            at_ms: now,
+            level: "INFO".to_owned(),
+            message: format!(
+                "resume_mode is now {mode}; the engine uses it from its next run (a restart, or the emulator's next start)."
+            ),
+        }]);
     }
 }
 

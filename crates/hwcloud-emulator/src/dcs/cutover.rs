@@ -13,6 +13,7 @@ use super::handlers::load;
 use super::instances;
 use super::model::{DcsTask, Switch};
 use crate::app::App;
+use crate::dataplane::hooks;
 use crate::error::ApiError;
 use crate::profile::{self, Profile};
 use crate::request::{Ctx, parse_body, validated};
@@ -31,9 +32,10 @@ pub async fn update_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response,
     )?;
     SVC.task_id.check(&input.task_id)?;
     let project = ctx.caller.project_id;
-    app.tx(SVC, move |db, _now| {
+    app.tx(SVC, move |db, now| {
         let mut task = load(db, &project, &input.task_id)?;
         task.set_resume_mode(input.body.resume_mode)?;
+        hooks::resume_mode_changed(&mut task, now);
         Ok(task.save(db)?)
     })
     .await?;
