@@ -419,7 +419,7 @@ impl EmulatorHandle {
                 let _ = task.await;
             }
         }
-        setup::shutdown(&self.app.plane).await;
+        setup::shutdown(&self.app).await;
     }
 
     /// Serves until `signal` completes (e.g. ctrl-c), then shuts down gracefully.

@@ -52,6 +52,9 @@ pub fn spawn(app: &Arc<App>, project: String, task_id: String, run: u64) {
         finish::record(&app, &project, &task_id, run, end, &live).await;
         let _ = std::fs::remove_dir_all(app.plane.spool_dir(&format!("{task_id}-{run}")));
         app.plane.close_run(&task_id, run);
+        // Before saying it ended: a shutdown that waited for the run then releases the state
+        // (and the data directory's lock) with the emulator.
+        drop(app);
         let _ = done.send(true);
     });
 }

@@ -106,14 +106,22 @@ pub async fn start(app: &Arc<App>, opts: &DataPlaneOptions) -> Result<Vec<RealIn
     Ok(out)
 }
 
-/// Stops every engine cleanly (bounded), then every server the emulator started.
-pub async fn shutdown(plane: &Plane) {
-    let waits = plane.shutdown_runs();
+/// Stops every engine cleanly (bounded), then every server the emulator started; then waits
+/// (bounded) until nothing but the caller holds the state, so that a new emulator can open
+/// the same data directory at once.
+pub async fn shutdown(app: &Arc<App>) {
+    let waits = app.plane.shutdown_runs();
     let all = async {
         for done in waits {
             wait_done(done, SHUTDOWN).await;
         }
     };
     let _ = tokio::time::timeout(SHUTDOWN, all).await;
-    plane.stop_spawned();
+    app.plane.stop_spawned();
+    let released = async {
+        while Arc::strong_count(app) > 1 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), released).await;
 }
