@@ -88,6 +88,9 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
 }
 
 async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
+    // Before anything is announced: a SIGTERM right after the address is printed must stop
+    // the emulator cleanly, not kill it.
+    let shutdown = crate::shutdown::Shutdown::listen();
     let mut builder = Emulator::builder()
         .listen_addr(args.listen)
         .env_credentials();
@@ -135,7 +138,7 @@ async fn run_serve(args: ServeArgs) -> Result<(), CliError> {
             "loopback clients only"
         }
     );
-    handle.run_until(shutdown_signal()).await;
+    handle.run_until(shutdown.recv()).await;
     println!("hwcloud emulator stopped");
     Ok(())
 }
@@ -170,27 +173,5 @@ fn print_credential(c: &Credential) {
         );
     } else {
         println!("credential: AK={} project_id={}", c.ak, c.project_id);
-    }
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

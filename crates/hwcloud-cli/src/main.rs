@@ -17,6 +17,7 @@ mod output;
 mod query;
 mod redis_cmd;
 mod runner;
+mod shutdown;
 mod wait;
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Subcommand};

@@ -62,6 +62,8 @@ pub struct MigrateArgs {
 }
 
 pub async fn run(a: MigrateArgs) -> Result<(), CliError> {
+    // Listening from the start: a signal during set-up stops the run cleanly too.
+    let shutdown = crate::shutdown::Shutdown::listen();
     let source = secrets::endpoint(
         Side::Source,
         &a.source.source,
@@ -108,7 +110,7 @@ pub async fn run(a: MigrateArgs) -> Result<(), CliError> {
     }
     let migration = Migration::start(opts);
     let reporter = tokio::spawn(progress::report(migration.metrics()));
-    let result = drive(migration, a.checkpoint_file.as_deref()).await;
+    let result = drive(migration, a.checkpoint_file.as_deref(), shutdown).await;
     reporter.abort();
     let (summary, checkpoint) = match result {
         Ok(s) => {
@@ -151,10 +153,11 @@ pub async fn run(a: MigrateArgs) -> Result<(), CliError> {
 async fn drive(
     migration: Migration,
     checkpoint_file: Option<&Path>,
+    shutdown: crate::shutdown::Shutdown,
 ) -> Result<Summary, (EngineError, Option<Checkpoint>)> {
     let mut save = tokio::time::interval(Duration::from_millis(500));
     let mut poll = tokio::time::interval(FINISH_POLL);
-    let signal = shutdown_signal();
+    let signal = shutdown.recv();
     tokio::pin!(signal);
     let mut saved = None;
     loop {
@@ -188,29 +191,6 @@ async fn drive(
 
 /// How often `drive` looks whether the migration has ended.
 const FINISH_POLL: Duration = Duration::from_millis(10);
-
-/// SIGINT (ctrl-c) or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
 
 fn print_summary(s: &Summary) {
     println!(
