@@ -302,22 +302,7 @@ async fn sample_keys(ep: &Endpoint) -> Option<u64> {
         .await
         .ok()?;
     let text = String::from_utf8_lossy(reply.as_bytes()?).into_owned();
-    Some(keys_in(&text))
-}
-
-/// Sums `keys=` over the `dbN:` lines of `INFO keyspace`.
-fn keys_in(info: &str) -> u64 {
-    info.lines()
-        .filter(|l| l.starts_with("db"))
-        .filter_map(|l| {
-            l.split_once("keys=")?
-                .1
-                .split(',')
-                .next()?
-                .parse::<u64>()
-                .ok()
-        })
-        .sum()
+    Some(redis_migrate::engine::keyspace_keys(&text))
 }
 
 /// What the runner follows between ticks.
@@ -430,15 +415,5 @@ impl Progress {
             Ok(true)
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sums_every_database() {
-        let info = "# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=0\r\ndb5:keys=40,expires=0\r\n";
-        assert_eq!(super::keys_in(info), 43);
-        assert_eq!(super::keys_in("# Keyspace\r\n"), 0);
     }
 }

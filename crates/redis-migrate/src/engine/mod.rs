@@ -13,6 +13,7 @@ mod session;
 mod snapshot_phase;
 
 pub use import_run::{ImportOutcome, ImportRunOptions, import_files};
+pub use sampler::keys_in as keyspace_keys;
 
 use crate::endpoint::Endpoint;
 use crate::metrics::{Level, Metrics, Phase};

@@ -52,8 +52,9 @@ async fn sample(conn: &mut Option<Connection>, ep: &Endpoint, counter: &AtomicU6
     }
 }
 
-/// Sums `keys=` over the `dbN:` lines of `INFO keyspace`.
-pub(crate) fn keys_in(info: &str) -> u64 {
+/// Sums `keys=` over the `dbN:` lines of `INFO keyspace`: the keys of every database
+/// (exported as `engine::keyspace_keys` for callers that sample a server themselves).
+pub fn keys_in(info: &str) -> u64 {
     info.lines()
         .filter(|l| l.starts_with("db"))
         .filter_map(|l| {
