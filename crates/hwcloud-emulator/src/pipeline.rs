@@ -49,6 +49,9 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         axum::body::to_bytes(body, app.max_body_bytes).await.ok()
     };
 
+    // A body left unread (over the limit) leaves the connection unusable: say so, or a client
+    // reuses it for its next request and that request fails on a closed connection.
+    let unread = body.is_none();
     let received_ms = real_now_ms();
     let kept_body = body.clone();
     let (outcome, authenticated) = serve_operation(
@@ -86,6 +89,12 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
+    }
+    if unread {
+        resp.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
     }
     resp
 }

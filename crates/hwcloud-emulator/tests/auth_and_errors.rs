@@ -348,10 +348,18 @@ async fn unknown_routes_and_oversized_bodies() {
         )
         .await;
     assert_gateway_error(&a, 413, "APIGW.0201");
+    // The body was left unread, so the connection is closed, and said so: a client that
+    // reused it would fail its next request (found by the OpenAPI fuzzer, tests/fuzz.rs).
+    assert_eq!(a.headers["connection"], "close", "{a:?}");
     let a = c
         .send_raw("POST", "/v3/tasks", &[], big, Tweak::default())
         .await;
     assert_gateway_error(&a, 413, "APIGW.0201");
+    assert_eq!(a.headers["connection"], "close", "{a:?}");
+    // Answers whose body was read keep the connection.
+    let a = c.call("GET", &c.dcs("/migration-tasks"), None).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(a.headers.get("connection").is_none(), "{a:?}");
     emu.shutdown().await;
 }
 
