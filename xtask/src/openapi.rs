@@ -148,16 +148,26 @@ fn cond_schema(c: &Cond) -> Value {
     if negate { json!({"not": holds}) } else { holds }
 }
 
+/// `fields` are present and not `null`: a `null` decodes as absent (`nullable` fields), so a
+/// rule that wants a field set is not met by one.
+fn set<S: AsRef<str>>(fields: &[S]) -> Value {
+    let not_null: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.as_ref().to_owned(), json!({"not": {"type": "null"}})))
+        .collect();
+    json!({"required": fields.iter().map(AsRef::as_ref).collect::<Vec<_>>(), "properties": not_null})
+}
+
 fn rule_schema(r: &Rule) -> Value {
     match r {
         Rule::RequiredIf { fields, cond } => {
-            json!({"if": cond_schema(cond), "then": {"required": fields}})
+            json!({"if": cond_schema(cond), "then": set(fields)})
         }
         Rule::ExactlyOneOf(fs) => {
-            json!({"oneOf": fs.iter().map(|f| json!({"required": [f]})).collect::<Vec<_>>()})
+            json!({"oneOf": fs.iter().map(|f| set(&[f])).collect::<Vec<_>>()})
         }
         Rule::AtLeastOneOf(fs) => {
-            json!({"anyOf": fs.iter().map(|f| json!({"required": [f]})).collect::<Vec<_>>()})
+            json!({"anyOf": fs.iter().map(|f| set(&[f])).collect::<Vec<_>>()})
         }
         Rule::FormatIf {
             field,
