@@ -77,9 +77,14 @@ pub enum ClockError {
 }
 
 /// Shared handle on the virtual clock. Cheap to clone.
+///
+/// Lock order: a transaction holds the store's lock and reads the clock, so the clock's
+/// state lock is never held while the store is locked; changes are serialized by `writer`
+/// instead (see [`ClockHandle::update`]).
 #[derive(Clone)]
 pub struct ClockHandle {
     state: Arc<Mutex<ClockState>>,
+    writer: Arc<Mutex<()>>,
     store: Arc<Store>,
 }
 
@@ -95,6 +100,7 @@ impl ClockHandle {
     pub(crate) fn new(state: ClockState, store: Arc<Store>) -> Self {
         Self {
             state: Arc::new(Mutex::new(state)),
+            writer: Arc::new(Mutex::new(())),
             store,
         }
     }
@@ -149,13 +155,17 @@ impl ClockHandle {
         })
     }
 
+    /// Applies `f`, stores the result, then makes it current (a state that cannot be stored
+    /// is not applied). Holding the state lock while storing would deadlock against a
+    /// transaction that holds the store and reads the clock; `writer` keeps concurrent
+    /// changes in order instead.
     fn update(&self, f: impl FnOnce(&mut ClockState, i64)) -> Result<ClockState, ClockError> {
-        let mut guard = lock(&self.state);
-        let mut next = *guard;
+        let _writer = lock(&self.writer);
+        let mut next = self.snapshot();
         f(&mut next, real_now_ms());
         next.save(&self.store)
             .map_err(|e| ClockError::Store(e.to_string()))?;
-        *guard = next;
+        *lock(&self.state) = next;
         Ok(next)
     }
 }
@@ -175,6 +185,55 @@ mod tests {
         assert_eq!(s.now_at(1100), 6000);
         // Real time going backwards never moves virtual time back.
         assert_eq!(s.now_at(900), 5000);
+    }
+
+    /// Clock changes while transactions read the clock: each side holds one lock and wants
+    /// the other's if the clock keeps its lock while storing (the OpenAPI fuzzer hung the
+    /// emulator this way). Both sides must finish.
+    #[test]
+    fn changing_the_clock_during_transactions_does_not_deadlock() {
+        for dir in [None, Some(tempfile::tempdir().unwrap())] {
+            let store = Arc::new(Store::open(dir.as_ref().map(|d| d.path())).unwrap());
+            let clock = ClockHandle::new(
+                ClockState::load(&store).unwrap().unwrap_or(ClockState {
+                    anchor_real_ms: 0,
+                    anchor_virtual_ms: 0,
+                    speed: 0.0,
+                }),
+                Arc::clone(&store),
+            );
+            let (done, finished) = std::sync::mpsc::channel();
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (store, clock, done) = (Arc::clone(&store), clock.clone(), done.clone());
+                    std::thread::spawn(move || {
+                        for _ in 0..2000 {
+                            store
+                                .transaction(|_| Ok::<_, StoreError>(clock.now_ms()))
+                                .unwrap();
+                        }
+                        done.send(()).unwrap();
+                    })
+                })
+                .collect();
+            let writer = {
+                let clock = clock.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..2000 {
+                        clock.advance_secs(1.0).unwrap();
+                    }
+                    done.send(()).unwrap();
+                })
+            };
+            for _ in 0..3 {
+                finished
+                    .recv_timeout(Duration::from_secs(60))
+                    .expect("clock changes and transactions deadlocked");
+            }
+            readers.into_iter().for_each(|r| r.join().unwrap());
+            writer.join().unwrap();
+            assert_eq!(clock.snapshot().anchor_virtual_ms, 2_000_000);
+        }
     }
 
     /// The durable store keeps the clock across a reopen; an unreadable state counts as none.
