@@ -162,6 +162,10 @@ pub fn apply(
 ) -> Option<Vec<u8>> {
     match m {
         Mutation::NotJson => {
+            if rng.bool() {
+                // Random bytes, invalid UTF-8 included.
+                return Some((0..rng.usize(1..300)).map(|_| rng.u8(..)).collect());
+            }
             let text = serde_json::to_string(valid).ok()?;
             let cut = rng.usize(..text.len().max(1));
             return Some(format!("{}{{\"", &text[..cut]).into_bytes());

@@ -249,6 +249,14 @@ pub fn plan(
     }
 
     let mut extra_headers = Vec::new();
+    // Headers and query parameters no operation documents are signed like the others and
+    // must not change the answer's class.
+    if rng.u8(..10) == 0 {
+        extra_headers.push((format!("X-Fuzz-{}", token(rng, 4)), token(rng, 20)));
+    }
+    if rng.u8(..10) == 0 {
+        query.push((format!("fuzz_{}", token(rng, 4)), token(rng, 8)));
+    }
     if op.service == Service::Sms {
         if probe == 0 {
             must_refuse = true;
