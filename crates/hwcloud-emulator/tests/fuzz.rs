@@ -23,8 +23,9 @@ async fn openapi_fuzz_short_run() {
         seed: env_u64("HWCLOUD_FUZZ_SEED").unwrap_or(0x5eed_2024),
         workers: 4,
         clock_step_secs: 2.0,
+        data_dir: None,
     };
-    let report = run(cfg).await.expect("the fuzz run starts");
+    let report = run(cfg.clone()).await.expect("the fuzz run starts");
     let text = render(&report, "-");
     eprintln!("{text}");
     assert_eq!(report.failure_count, 0, "{text}");

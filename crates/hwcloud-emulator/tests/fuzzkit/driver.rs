@@ -24,13 +24,15 @@ use super::world::{Kind, World};
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// What to run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub requests: usize,
     pub seed: u64,
     pub workers: usize,
     /// Virtual seconds the clock moves every 200 requests.
     pub clock_step_secs: f64,
+    /// Store the state in SQLite (in this directory) instead of memory.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Counts for one operation (or `(no operation)`).
@@ -184,9 +186,13 @@ fn learn(spec: &Spec, world: &mut World, p: &Planned, body: &Value) {
     }
 }
 
-async fn start() -> Result<(EmulatorHandle, Sender, Arc<Mutex<World>>), String> {
+async fn start(cfg: &Config) -> Result<(EmulatorHandle, Sender, Arc<Mutex<World>>), String> {
     let [a, b] = credentials();
-    let emu = Emulator::builder()
+    let builder = match &cfg.data_dir {
+        Some(dir) => Emulator::builder().data_dir(dir),
+        None => Emulator::builder().in_memory(),
+    };
+    let emu = builder
         .credential(a.clone())
         .credential(b.clone())
         .clock_speed(0.0)
@@ -215,12 +221,13 @@ async fn start() -> Result<(EmulatorHandle, Sender, Arc<Mutex<World>>), String> 
 /// Runs the fuzzer as `cfg` says.
 pub async fn run(cfg: Config) -> Result<Report, String> {
     let spec = Arc::new(Spec::load()?);
-    let (emu, sender, world) = start().await?;
+    let (emu, sender, world) = start(&cfg).await?;
     let creds = credentials();
     let started = Instant::now();
     let emu = Arc::new(emu);
     // Set when a request gets no answer: the emulator may hang, so the run stops there.
     let stop = Arc::new(AtomicBool::new(false));
+    let (seed, clock_step) = (cfg.seed, cfg.clock_step_secs);
     let mut tasks = Vec::new();
     for w in 0..cfg.workers.max(1) {
         let (spec, sender, world, emu) = (spec.clone(), sender.clone(), world.clone(), emu.clone());
@@ -235,7 +242,7 @@ pub async fn run(cfg: Config) -> Result<Report, String> {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let mut rng = Rng::with_seed(request_seed(cfg.seed, w, i));
+                let mut rng = Rng::with_seed(request_seed(seed, w, i));
                 let planned = {
                     let mut world = world.lock().expect("world lock");
                     let projects = Projects { ids };
@@ -256,7 +263,7 @@ pub async fn run(cfg: Config) -> Result<Report, String> {
                     Err(e) => {
                         stop.store(true, Ordering::Relaxed);
                         report.requests += 1;
-                        report.fail(w, i, describe(cfg.seed, w, i, &planned, None, &[e]));
+                        report.fail(w, i, describe(seed, w, i, &planned, None, &[e]));
                         continue;
                     }
                 };
@@ -272,14 +279,10 @@ pub async fn run(cfg: Config) -> Result<Report, String> {
                 };
                 tally(&spec, &mut report, &planned, answer.status, json.as_ref());
                 if !found.is_empty() {
-                    report.fail(
-                        w,
-                        i,
-                        describe(cfg.seed, w, i, &planned, Some(&answer), &found),
-                    );
+                    report.fail(w, i, describe(seed, w, i, &planned, Some(&answer), &found));
                 }
                 if w == 0 && i % 200 == 199 {
-                    let _ = emu.clock().advance_secs(cfg.clock_step_secs);
+                    let _ = emu.clock().advance_secs(clock_step);
                 }
             }
             report
