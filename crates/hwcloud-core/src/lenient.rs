@@ -107,8 +107,9 @@ impl<'de> Deserialize<'de> for NumberOrString {
     }
 }
 
-/// serde `with` module for an `Option<String>` that the service may send as a number
-/// (or a bool) but that we always send as a JSON string, as the official SDKs do.
+/// serde `with` module for an `Option<String>` that the service may send as a number but
+/// that we always send as a JSON string, as the official SDKs do. Nothing else is read: the
+/// spec (`lenient`) and the exported OpenAPI (`type: [string, number]`) admit these two.
 pub mod string {
     use super::*;
 
@@ -120,7 +121,7 @@ pub mod string {
         }
     }
 
-    /// Reads a string, number or bool into a string; `null` into `None`.
+    /// Reads a string or number into a string; `null` into `None`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -138,9 +139,6 @@ pub mod string {
                 Ok(Some(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
                 Ok(Some(v.to_string()))
             }
             fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -196,5 +194,13 @@ mod tests {
     fn rejects_objects() {
         assert!(serde_json::from_str::<Holder>(r#"{"n":{}}"#).is_err());
         assert!(serde_json::from_str::<Holder>(r#"{"n":1,"bw":[1]}"#).is_err());
+    }
+
+    /// A bool is neither of the two documented forms (the OpenAPI fuzzer had a lenient field
+    /// sent as `true` accepted, as "true").
+    #[test]
+    fn rejects_bools() {
+        assert!(serde_json::from_str::<Holder>(r#"{"n":1,"bw":true}"#).is_err());
+        assert!(serde_json::from_str::<Holder>(r#"{"n":true}"#).is_err());
     }
 }

@@ -372,7 +372,7 @@ fn describe(
         p.req.path,
         if query.is_empty() { "" } else { "?" },
         query.join("&"),
-        excerpt(&p.req.body, 800),
+        excerpt(&p.req.body, 4000),
         found.join("; ")
     )
 }
