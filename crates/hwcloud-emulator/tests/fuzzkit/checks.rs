@@ -64,6 +64,12 @@ pub fn problems(spec: &Spec, world: &World, p: &Planned, a: &Answer) -> Vec<Stri
             "refused as invalid ({code}) though valid for the OpenAPI"
         ));
     }
+    if p.class == Class::OffSpec && a.status != 404 && a.status != 413 {
+        out.push(format!(
+            "a request of no operation answered {}, not 404 (or 413)",
+            a.status
+        ));
+    }
     if p.class == Class::BadAuth && a.status != 401 {
         out.push(format!(
             "a refused authentication answered {}, not 401",

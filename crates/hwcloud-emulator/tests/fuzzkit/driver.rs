@@ -271,9 +271,13 @@ pub async fn run(cfg: Config) -> Result<Report, String> {
                 let found = {
                     let mut world = world.lock().expect("world lock");
                     if (200..300).contains(&answer.status) {
-                        if let Some(j) = &json {
-                            learn(&spec, &mut world, &planned, j);
-                        }
+                        // 204 answers (an IP switch) have no body but move a lifecycle on.
+                        learn(
+                            &spec,
+                            &mut world,
+                            &planned,
+                            json.as_ref().unwrap_or(&Value::Null),
+                        );
                     }
                     problems(&spec, &world, &planned, &answer)
                 };

@@ -356,12 +356,6 @@ pub fn off_spec(
         .replace("{instance_id}", &token(rng, 10))
         .replace("{source_id}", &token(rng, 10));
     let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
-    let taken: Vec<&str> = spec
-        .operations
-        .iter()
-        .filter(|o| o.path == op.path)
-        .map(|o| o.method.as_str())
-        .collect();
     let routed = |method: &str, path: &str| {
         spec.operations
             .iter()
@@ -370,7 +364,7 @@ pub fn off_spec(
     let free: Vec<&str> = methods
         .iter()
         .copied()
-        .filter(|m| !taken.contains(m))
+        .filter(|m| !routed(m, &concrete))
         .collect();
     let (method, path, body) = match rng.u8(..4) {
         // An extra segment, unless that names another operation (GET /v3/tasks/x).
