@@ -205,7 +205,7 @@ async fn start(cfg: &Config) -> Result<(EmulatorHandle, Sender, Arc<Mutex<World>
     let mut world = World::default();
     for (i, c) in [&a, &b].into_iter().enumerate() {
         setup::register(&sender, &mut world, i, &c.project_id).await?;
-        setup::sentinels(&sender, &emu.clock(), c, &mut world, i).await?;
+        setup::sentinels(&sender, emu.clock(), c, &mut world, i).await?;
     }
     // Let the sentinels settle (full: SUCCESS; incremental: INCRMIGEATING), then record them.
     emu.clock().advance_secs(60.0).map_err(|e| e.to_string())?;

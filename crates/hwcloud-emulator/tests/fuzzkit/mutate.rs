@@ -143,11 +143,11 @@ pub fn wrong_type(s: &Value, optional: bool, rng: &mut Rng) -> Option<Value> {
         ("object", json!({"k": 1})),
         ("null", Value::Null),
     ];
-    options.retain(|(t, _)| {
-        !ts.iter()
-            .any(|x| x == t || (x == "number" && *t == "integer"))
-            && !(optional && *t == "null")
-    });
+    let allowed = |t: &str| {
+        ts.iter()
+            .any(|x| x == t || (x == "number" && t == "integer"))
+    };
+    options.retain(|(t, _)| !allowed(t) && (!optional || *t != "null"));
     (!options.is_empty()).then(|| options[rng.usize(..options.len())].1.clone())
 }
 

@@ -139,12 +139,11 @@ impl World {
     /// Ids owned by a project other than `project`, found anywhere in `v`.
     pub fn foreign_ids_in(&self, project: usize, v: &Value, out: &mut Vec<String>) {
         match v {
-            Value::String(s) => {
+            Value::String(s)
                 if self.owner.get(s).is_some_and(|p| *p != project)
-                    && !self.mentioned[project].contains(s)
-                {
-                    out.push(s.clone());
-                }
+                    && !self.mentioned[project].contains(s) =>
+            {
+                out.push(s.clone());
             }
             Value::Array(a) => a.iter().for_each(|x| self.foreign_ids_in(project, x, out)),
             Value::Object(m) => m
