@@ -84,8 +84,9 @@ pub fn problems(spec: &Spec, world: &World, p: &Planned, a: &Answer) -> Vec<Stri
     out
 }
 
+/// The service whose prefix holds `path`, by whole segments (`/v2x/...` is no DCS path).
 fn service_of_path(path: &str) -> Service {
-    if path.starts_with("/v2") {
+    if path == "/v2" || path.starts_with("/v2/") {
         Service::Dcs
     } else {
         Service::Sms
@@ -250,5 +251,20 @@ fn cross_project(p: &Planned, world: &World, body: &Value, out: &mut Vec<String>
 impl Planned {
     pub fn class_name(&self) -> String {
         format!("{:?}", self.class)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A path belongs to DCS by its whole first segment (the 1,000,000-request run drew
+    /// `/v2gx6/...`, which the gateway rightly answered).
+    #[test]
+    fn service_prefixes_are_whole_segments() {
+        assert_eq!(service_of_path("/v2"), Service::Dcs);
+        assert_eq!(service_of_path("/v2/p/migration-tasks"), Service::Dcs);
+        assert_eq!(service_of_path("/v2gx6/uwopdcb"), Service::Sms);
+        assert_eq!(service_of_path("/v3/tasks"), Service::Sms);
     }
 }
