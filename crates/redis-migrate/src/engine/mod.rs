@@ -7,6 +7,7 @@
 //! with `PSYNC` instead of a new full sync. [`import_files`] runs backup files through the
 //! same writer.
 
+mod db_track;
 mod import_run;
 mod sampler;
 mod session;

@@ -2,6 +2,7 @@
 //! write each snapshot and apply the stream until done, stopped or broken. The policy loop in
 //! [`super::run`] decides what a broken session leads to.
 
+use super::db_track::DbTrack;
 use super::snapshot_phase::{self, PhaseError, wait_for_stop};
 use super::{Checkpoint, EngineError, MigrateOptions, ResumePolicy, Shared, Summary, SyncMode};
 use crate::apply::{Applier, ApplyOptions, Step};
@@ -14,7 +15,6 @@ use crate::replica::{
 use crate::snapshot::{Mode, SnapshotOptions};
 use crate::target::{Ack, BatchBuilder, Pipeline, PipelineConfig, PipelineError, Refusal, Replay};
 use crate::target::{TargetInfo, probe};
-use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,39 +33,6 @@ pub(super) enum SessionEnd {
         resume_from: Option<Checkpoint>,
         raw: bool,
     },
-}
-
-/// The database in effect at each applied offset: a short list of (offset, db) changes.
-#[derive(Debug, Default)]
-struct DbTrack {
-    replid: String,
-    base_db: u32,
-    changes: VecDeque<(u64, u32)>,
-}
-
-impl DbTrack {
-    fn note(&mut self, end_offset: u64, db: u32) {
-        let last = self.changes.back().map_or(self.base_db, |c| c.1);
-        if db != last {
-            self.changes.push_back((end_offset, db));
-        }
-    }
-
-    /// The checkpoint at `offset` (everything up to it applied); forgets older changes.
-    fn checkpoint_at(&mut self, offset: u64) -> Checkpoint {
-        while let Some(&(at, db)) = self.changes.front() {
-            if at > offset {
-                break;
-            }
-            self.base_db = db;
-            self.changes.pop_front();
-        }
-        Checkpoint {
-            replid: self.replid.clone(),
-            offset,
-            db: self.base_db,
-        }
-    }
 }
 
 /// Reports acknowledged offsets to the source and keeps the checkpoint current.
@@ -192,18 +159,16 @@ pub(super) async fn run(
         }
         Err(e) => return SessionEnd::Fatal(e.into()),
     };
-    let track = Arc::new(Mutex::new(DbTrack::default()));
+    let track = Arc::new(Mutex::new(match &resume {
+        Some(cp) => DbTrack::resuming(cp),
+        None => DbTrack::default(),
+    }));
     let mut applier = Applier::new(apply_options(opts));
     if let Some(cp) = &resume {
         metrics.event(
             Level::Info,
             format!("resuming at offset {} in db {}", cp.offset + 1, cp.db),
         );
-        {
-            let mut t = track.lock().unwrap_or_else(|e| e.into_inner());
-            t.replid = cp.replid.clone();
-            t.base_db = cp.db;
-        }
         applier = Applier::starting_in(apply_options(opts), cp.db);
         let mut b = BatchBuilder::new();
         b.push(&[&b"SELECT"[..], cp.db.to_string().as_bytes()], None);
@@ -302,10 +267,7 @@ impl Stream<'_> {
                     }
                     let cp = {
                         let mut t = self.track.lock().unwrap_or_else(|e| e.into_inner());
-                        *t = DbTrack {
-                            replid,
-                            ..DbTrack::default()
-                        };
+                        *t = DbTrack::new(replid);
                         t.checkpoint_at(offset)
                     };
                     repl.set_applied(offset);
