@@ -102,7 +102,7 @@ fn aof(commands: &[&[&str]]) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn obs_files_in_rdb_zip_and_aof_form_are_imported() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 1500, "k");
@@ -160,7 +160,7 @@ async fn obs_files_in_rdb_zip_and_aof_form_are_imported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_record_of_an_instance_is_imported_into_another() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 2000, "k");
@@ -217,7 +217,7 @@ async fn a_backup_record_of_an_instance_is_imported_into_another() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn damaged_or_missing_files_fail_the_task_with_the_reason() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 500, "k");
@@ -252,11 +252,7 @@ async fn damaged_or_missing_files_fail_the_task_with_the_reason() {
     emu.shutdown().await;
 
     // Without --obs-dir, buckets hold nothing.
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = import(&c, "target", Some("b"), &["cut.rdb"], None).await;
     wait_status(&c, &id, "FAILED", LIMIT).await;

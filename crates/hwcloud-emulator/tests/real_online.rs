@@ -12,15 +12,11 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_migration_copies_every_key_and_reports_it() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 3000, "k");
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = online_task(
         &c,
@@ -46,7 +42,7 @@ async fn full_migration_copies_every_key_and_reports_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incremental_follows_concurrent_writers_then_stops_and_resumes() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 2000, "k");
@@ -116,7 +112,7 @@ async fn incremental_follows_concurrent_writers_then_stops_and_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bandwidth_limit_shows_in_target_input_kbps() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     // About 6 MiB of values that do not compress: six seconds at 1 MB/s.
@@ -129,11 +125,7 @@ async fn the_bandwidth_limit_shows_in_target_input_kbps() {
     for _ in 0..1500 {
         conn.read().unwrap();
     }
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = online_task(
         &c,
@@ -171,11 +163,7 @@ async fn a_wrong_source_password_fails_the_task_with_the_reason() {
     let Some([target]) = servers(1).map(|v| <[_; 1]>::try_from(v).unwrap()) else {
         return;
     };
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = online_task(
         &c,
@@ -203,11 +191,7 @@ async fn a_source_outside_loopback_is_refused_without_the_allow_list() {
     let Some([target]) = servers(1).map(|v| <[_; 1]>::try_from(v).unwrap()) else {
         return;
     };
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = online_task(
         &c,

@@ -15,16 +15,12 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_resume_after_a_cut_needs_no_second_full_sync() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 1000, "k");
     let proxy = Proxy::start(source.addr()).unwrap();
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = online_task(
         &c,
@@ -60,16 +56,12 @@ async fn auto_resume_after_a_cut_needs_no_second_full_sync() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_resume_fails_the_task_then_a_restart_resumes_it() {
-    let Some([source, target]) = servers(2).map(|v| <[_; 2]>::try_from(v).unwrap()) else {
+    let Some((source, target)) = pair() else {
         return;
     };
     load(&source, 1000, "k");
     let proxy = Proxy::start(source.addr()).unwrap();
-    let emu = Emulator::builder()
-        .instance("target", endpoint(&target))
-        .start()
-        .await
-        .unwrap();
+    let emu = with_target(&target).await;
     let c = client(&emu);
     let id = online_task(
         &c,

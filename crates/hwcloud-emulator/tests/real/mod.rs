@@ -11,7 +11,7 @@ use hwcloud_core::Credentials;
 use hwcloud_dcs::types::{
     ConfigMigrationInstanceBody, MigrationMethod, MigrationTask, MigrationTaskStats, ResumeMode,
 };
-use hwcloud_emulator::{EmulatorHandle, RedisEndpoint};
+use hwcloud_emulator::{Emulator, EmulatorHandle, RedisEndpoint};
 use redis_test_server::{Flavor, Server, ServerBuilder};
 
 /// A Redis server builder, or `None` (after printing why) when redis-server is missing.
@@ -27,6 +27,23 @@ pub fn servers(n: usize) -> Option<Vec<Server>> {
 }
 
 /// The engine endpoint of `s` (no password).
+/// A source and a target server, or `None` (with the reason printed) when none can start.
+pub fn pair() -> Option<(Server, Server)> {
+    let mut v = servers(2)?;
+    let target = v.pop()?;
+    let source = v.pop()?;
+    Some((source, target))
+}
+
+/// An emulator whose instance `target` is backed by the server `target`.
+pub async fn with_target(target: &Server) -> EmulatorHandle {
+    Emulator::builder()
+        .instance("target", endpoint(target))
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
 pub fn endpoint(s: &Server) -> RedisEndpoint {
     RedisEndpoint::parse(&s.url()).unwrap()
 }
