@@ -41,6 +41,12 @@ fn rewrite(server: &Server) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    assert_eq!(
+        info(server, "persistence", "aof_last_bgrewrite_status"),
+        "ok",
+        "the AOF rewrite failed (see {}/server.log)",
+        server.dir().display()
+    );
 }
 
 fn file_named(dir: &Path, suffix: &str) -> PathBuf {
@@ -93,11 +99,32 @@ async fn import(paths: &[PathBuf], target: &Server) -> (Result<ImportOutcome, St
     (r.map_err(|e| e.to_string()), metrics.phase())
 }
 
+/// The files under `paths` with their sizes, and any AOF manifest's text: what a failed
+/// import read, for the failure message (a file that changed under the test shows here).
+fn listing(paths: &[PathBuf]) -> String {
+    let mut out = String::new();
+    for p in paths {
+        let entries: Vec<PathBuf> = match fs::read_dir(p) {
+            Ok(dir) => dir.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(_) => vec![p.clone()],
+        };
+        for e in entries {
+            let len = fs::metadata(&e).map(|m| m.len()).unwrap_or(0);
+            out.push_str(&format!("  {} ({len} bytes)\n", e.display()));
+            if e.to_string_lossy().ends_with(".manifest") {
+                out.push_str(&fs::read_to_string(&e).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
 /// Imports `paths` into a fresh server and returns it.
 async fn import_fresh(b: &ServerBuilder, paths: &[PathBuf]) -> (Server, ImportOutcome) {
     let target = b.clone().start().unwrap();
     let (r, phase) = import(paths, &target).await;
-    let outcome = r.unwrap_or_else(|e| panic!("import of {paths:?} failed: {e}"));
+    let outcome =
+        r.unwrap_or_else(|e| panic!("import of {paths:?} failed: {e}\n{}", listing(paths)));
     assert_eq!(phase, Phase::Stopped);
     (target, outcome)
 }
