@@ -72,6 +72,18 @@ impl App {
             .any(|c| c.project_id == project_id)
     }
 
+    /// Every configured project id, sorted, each once.
+    pub fn projects(&self) -> Vec<String> {
+        let mut projects: Vec<String> = self
+            .credentials
+            .values()
+            .map(|c| c.project_id.clone())
+            .collect();
+        projects.sort();
+        projects.dedup();
+        projects
+    }
+
     /// The IAM user `name` of the account `domain` and the project it belongs to.
     pub fn user(&self, domain: &str, name: &str) -> Option<(&IamUser, &str)> {
         self.credentials.values().find_map(|c| {

@@ -1,7 +1,6 @@
 //! `hwcloud redis import FILE... --target URL`: exit 0 only when every key and command of
 //! every file was written.
 
-use super::secrets::{self, Side};
 use super::{TargetArgs, bandwidth, engine_failure, progress};
 use crate::runner::CliError;
 use clap::Args;
@@ -31,11 +30,7 @@ pub struct ImportArgs {
 }
 
 pub async fn run(a: ImportArgs) -> Result<(), CliError> {
-    let target = secrets::endpoint(
-        Side::Target,
-        &a.target.target,
-        a.target.target_password_file.as_deref(),
-    )?;
+    let target = a.target.endpoint()?;
     let mut opts = ImportRunOptions::new(target);
     opts.bandwidth = bandwidth(a.bandwidth_limit_mb)?;
     opts.keep_flush = a.keep_flush;

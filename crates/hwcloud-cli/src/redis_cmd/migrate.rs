@@ -1,6 +1,5 @@
 //! `hwcloud redis migrate`: full sync, or full + incremental until SIGINT/SIGTERM.
 
-use super::secrets::{self, Side};
 use super::{SourceArgs, TargetArgs, bandwidth, engine_failure, progress};
 use crate::runner::CliError;
 use clap::{Args, ValueEnum};
@@ -64,16 +63,8 @@ pub struct MigrateArgs {
 pub async fn run(a: MigrateArgs) -> Result<(), CliError> {
     // Listening from the start: a signal during set-up stops the run cleanly too.
     let shutdown = crate::shutdown::Shutdown::listen();
-    let source = secrets::endpoint(
-        Side::Source,
-        &a.source.source,
-        a.source.source_password_file.as_deref(),
-    )?;
-    let target = secrets::endpoint(
-        Side::Target,
-        &a.target.target,
-        a.target.target_password_file.as_deref(),
-    )?;
+    let source = a.source.endpoint()?;
+    let target = a.target.endpoint()?;
     let temp;
     let work_dir = match &a.work_dir {
         Some(d) => d.clone(),

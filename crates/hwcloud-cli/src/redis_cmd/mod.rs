@@ -12,7 +12,9 @@ mod verify;
 
 use crate::runner::{CliError, exit};
 use clap::{Args, Subcommand};
+use redis_migrate::endpoint::Endpoint;
 use redis_migrate::engine::EngineError;
+use secrets::Side;
 use std::path::PathBuf;
 
 /// Exit codes of the `redis` commands (the others keep their meaning).
@@ -53,6 +55,28 @@ pub struct SourceArgs {
     /// File whose first line is the source password
     #[arg(long, value_name = "FILE")]
     pub source_password_file: Option<PathBuf>,
+}
+
+impl TargetArgs {
+    /// The target with its password (file, environment, or none).
+    pub fn endpoint(&self) -> Result<Endpoint, CliError> {
+        secrets::endpoint(
+            Side::Target,
+            &self.target,
+            self.target_password_file.as_deref(),
+        )
+    }
+}
+
+impl SourceArgs {
+    /// The source with its password (file, environment, or none).
+    pub fn endpoint(&self) -> Result<Endpoint, CliError> {
+        secrets::endpoint(
+            Side::Source,
+            &self.source,
+            self.source_password_file.as_deref(),
+        )
+    }
 }
 
 /// Runs one `redis` subcommand.

@@ -1,7 +1,6 @@
 //! `hwcloud redis verify --source URL --target URL [--mode …]`: exit 0 when equal, 1 with a
 //! report of the differences.
 
-use super::secrets::{self, Side};
 use super::{SourceArgs, TargetArgs};
 use crate::runner::{CliError, exit};
 use clap::{Args, ValueEnum};
@@ -43,16 +42,8 @@ pub struct VerifyArgs {
 }
 
 pub async fn run(a: VerifyArgs) -> Result<(), CliError> {
-    let source = secrets::endpoint(
-        Side::Source,
-        &a.source.source,
-        a.source.source_password_file.as_deref(),
-    )?;
-    let target = secrets::endpoint(
-        Side::Target,
-        &a.target.target,
-        a.target.target_password_file.as_deref(),
-    )?;
+    let source = a.source.endpoint()?;
+    let target = a.target.endpoint()?;
     if a.rounds == 0 {
         return Err(CliError::usage("--rounds must be at least 1"));
     }

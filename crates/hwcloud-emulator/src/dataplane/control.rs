@@ -129,13 +129,7 @@ pub async fn register(State(app): State<Arc<App>>, body: Bytes) -> Response {
 
 /// `GET /_emulator/instances`: the Redis-backed instances of every configured project.
 pub async fn list(State(app): State<Arc<App>>) -> Response {
-    let mut projects: Vec<String> = app
-        .credentials
-        .values()
-        .map(|c| c.project_id.clone())
-        .collect();
-    projects.sort();
-    projects.dedup();
+    let projects = app.projects();
     let spawned = app.plane.spawned();
     let result = app
         .tx(SVC, move |db, _| {

@@ -20,13 +20,7 @@ const SVC: &Profile = &profile::DCS;
 
 /// Resumes every cut run of every configured project; answers how many runs started.
 pub async fn resume_all(app: &Arc<App>) -> Result<usize, ApiError> {
-    let mut projects: Vec<String> = app
-        .credentials
-        .values()
-        .map(|c| c.project_id.clone())
-        .collect();
-    projects.sort();
-    projects.dedup();
+    let projects = app.projects();
     let a = Arc::clone(app);
     let tasks = app
         .tx(SVC, move |db, now| {
