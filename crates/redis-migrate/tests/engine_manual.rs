@@ -29,10 +29,7 @@ async fn a_cut_stops_with_a_checkpoint_and_a_new_start_continues_in_its_db() {
     opts.resume = ResumePolicy::Manual;
     let m = Migration::start(opts.clone());
     let metrics = m.metrics();
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     let mut c = source.connect().unwrap();
     c.call(&["SELECT", "3"]).unwrap().ok().unwrap();
     c.call(&["SET", "before-cut", "1"]).unwrap().ok().unwrap();

@@ -63,10 +63,7 @@ async fn cut_during_the_stream(flavor: Flavor) {
     );
     let m = Migration::start(opts);
     let metrics = m.metrics();
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
 
     let mut c = db3_client(&source);
     set(&mut c, "before-cut");
@@ -211,10 +208,7 @@ async fn a_cut_longer_than_the_backlog_brings_a_full_resync_and_equal_data() {
     );
     let m = Migration::start(opts);
     let metrics = m.metrics();
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
 
     proxy.refuse(true);
     proxy.cut();
@@ -252,10 +246,7 @@ async fn after_a_source_restart(source: &mut Server, target: &Server, save: bool
     );
     let m = Migration::start(opts);
     let metrics = m.metrics();
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     let writer = Writer::start(source, Workload::Mixed, Duration::from_millis(2));
     writer.more(50).await;
     writer.stop();

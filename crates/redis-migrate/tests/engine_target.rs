@@ -50,10 +50,7 @@ async fn a_stalled_target_loses_nothing() {
     proxy.throttle(None);
 
     // A stall in the stream.
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     proxy.pause();
     writer.more(100).await;
     until(&metrics, "the stream to back up behind the stall", |m| {
@@ -107,10 +104,7 @@ async fn cuts_of_the_target_link_lose_nothing_with_idempotent_writes() {
         "the pipeline reconnected"
     );
     proxy.throttle(None);
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     for _ in 0..3 {
         writer.more(30).await;
         proxy.cut();
@@ -158,10 +152,7 @@ async fn a_cut_with_an_unconfirmed_incr_brings_a_new_full_sync_and_equal_data() 
     );
     let m = Migration::start(opts);
     let metrics = m.metrics();
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     ok(&source, &["SET", "counter", "10"]);
     caught_up(&source, &metrics).await;
 
@@ -231,10 +222,7 @@ async fn a_slow_target_does_not_make_the_source_drop_the_link() {
     );
     let m = Migration::start(opts);
     let metrics = m.metrics();
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
 
     // 20 MB of writes, as fast as the source takes them, into a target taking 256 KB/s: a
     // replica that read only as fast as the target writes would pass the 8 MB limit.

@@ -11,7 +11,6 @@ mod engine_support;
 use engine_support::dataset::bulk;
 use engine_support::*;
 use redis_migrate::engine::{Migration, SyncMode};
-use redis_migrate::metrics::Phase;
 use redis_test_server::{Flavor, Proxy, require};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,10 +62,7 @@ async fn a_refreshed_ttl_survives_a_long_full_sync_and_expired_keys_are_gone() {
             }
         })
     };
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     let full_sync = started.elapsed();
     assert!(
         full_sync > Duration::from_millis(2500),

@@ -46,10 +46,7 @@ async fn writes_during_and_after_the_full_sync(flavor: Flavor) {
         "the writes above were meant to land during the full sync"
     );
     m.set_bandwidth(None);
-    until(&metrics, "the incremental phase", |m| {
-        m.phase() == Phase::Incremental
-    })
-    .await;
+    incremental_phase(&metrics).await;
     writer.more(100).await;
     let rounds = writer.stop();
     assert!(rounds >= 210);

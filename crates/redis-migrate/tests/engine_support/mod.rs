@@ -41,6 +41,14 @@ pub fn options(source: &str, target: &str, work: &Path, mode: SyncMode) -> Migra
     o
 }
 
+/// Waits until the engine applies the stream (the snapshot is written).
+pub async fn incremental_phase(metrics: &Metrics) {
+    until(metrics, "the incremental phase", |m| {
+        m.phase() == Phase::Incremental
+    })
+    .await;
+}
+
 /// Polls `check` every 25 ms until it holds; panics with `what` after `limit`.
 pub async fn eventually(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + limit;
