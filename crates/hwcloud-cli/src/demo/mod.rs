@@ -185,18 +185,14 @@ async fn flows(
         created.job_id.as_deref().unwrap_or("-")
     ));
 
-    if let Some(job) = created.job_id.clone() {
-        step(
-            &mut n,
-            format!("Wait for job {job} (ShowJobInfo until SUCCESS)"),
-        );
-        let done = dcs
-            .wait_until_job_done(job)
-            .options(wait::every(every, Duration::from_secs(1800)))
-            .wait()
-            .await?;
-        info(format!("job status {}", state(&done.status)));
-    }
+    wait_job(
+        dcs,
+        created.job_id.clone(),
+        every,
+        Duration::from_secs(1800),
+        &mut n,
+    )
+    .await?;
 
     step(
         &mut n,
@@ -243,18 +239,7 @@ async fn flows(
         .await?;
     info(serde_json::to_string(&stats.output).unwrap_or_default());
 
-    step(&mut n, "Stop the task (StopMigrationTask)");
-    dcs.stop_migration_task()
-        .task_id(task_id.clone())
-        .send()
-        .await?;
-    step(&mut n, "Wait until TERMINATED");
-    let stopped = dcs
-        .wait_until_migration_task_stopped(task_id.clone())
-        .options(wait::every(every, default_max_wait))
-        .wait()
-        .await?;
-    info(format!("status {}", state(&stopped.status)));
+    stop_and_wait(dcs, &task_id, every, default_max_wait, &mut n).await?;
 
     step(&mut n, "Delete the task (DeleteMigrationTask)");
     dcs.delete_migration_task()
@@ -331,6 +316,49 @@ async fn sms_flow(sms: &hwcloud_sms::Client, every: Duration, n: &mut u32) -> Re
 
 /// The wire value of an optional status enum (the generated enums display as their wire
 /// value), `-` when absent.
+/// Waits for the creation job `job`, when the answer named one (ShowJobInfo until SUCCESS).
+async fn wait_job(
+    dcs: &hwcloud_dcs::Client,
+    job: Option<String>,
+    every: Duration,
+    max_wait: Duration,
+    n: &mut u32,
+) -> Result<(), CliError> {
+    if let Some(job) = job {
+        step(n, format!("Wait for job {job} (ShowJobInfo until SUCCESS)"));
+        let done = dcs
+            .wait_until_job_done(job)
+            .options(wait::every(every, max_wait))
+            .wait()
+            .await?;
+        info(format!("job status {}", state(&done.status)));
+    }
+    Ok(())
+}
+
+/// StopMigrationTask, then waits until the task is TERMINATED.
+async fn stop_and_wait(
+    dcs: &hwcloud_dcs::Client,
+    task_id: &str,
+    every: Duration,
+    max_wait: Duration,
+    n: &mut u32,
+) -> Result<(), CliError> {
+    step(n, "Stop the task (StopMigrationTask)");
+    dcs.stop_migration_task()
+        .task_id(task_id.to_owned())
+        .send()
+        .await?;
+    step(n, "Wait until TERMINATED");
+    let stopped = dcs
+        .wait_until_migration_task_stopped(task_id.to_owned())
+        .options(wait::every(every, max_wait))
+        .wait()
+        .await?;
+    info(format!("status {}", state(&stopped.status)));
+    Ok(())
+}
+
 fn state<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "-".to_owned(), T::to_string)
 }

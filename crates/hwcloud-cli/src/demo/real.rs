@@ -16,7 +16,7 @@ use hwcloud_dcs::types::{
 use hwcloud_emulator::{Emulator, EmulatorHandle, RedisEndpoint};
 use redis_migrate::verify::{self, Mode, VerifyOptions};
 
-use super::{dataset, emulator_client, info, sms_flow, state, step};
+use super::{dataset, emulator_client, info, sms_flow, state, step, stop_and_wait, wait_job};
 use crate::runner::{CliError, exit};
 use crate::wait::{self, Until};
 
@@ -149,18 +149,7 @@ async fn flows(handle: &EmulatorHandle, every: Duration) -> Result<(), CliError>
     let stats = wait_caught_up(&dcs, &task_id, every).await?;
     info(serde_json::to_string(&stats).unwrap_or_default());
 
-    step(&mut n, "Stop the task (StopMigrationTask)");
-    dcs.stop_migration_task()
-        .task_id(task_id.clone())
-        .send()
-        .await?;
-    step(&mut n, "Wait until TERMINATED");
-    let stopped = dcs
-        .wait_until_migration_task_stopped(task_id.clone())
-        .options(wait::every(every, Duration::from_secs(120)))
-        .wait()
-        .await?;
-    info(format!("status {}", state(&stopped.status)));
+    stop_and_wait(&dcs, &task_id, every, Duration::from_secs(120), &mut n).await?;
     step(
         &mut n,
         "Verify the target against the source (the engine's verifier: DEBUG DIGEST, key by key if they differ)",
@@ -258,13 +247,14 @@ async fn online(
         .send()
         .await?;
     let task_id = created.instance_id.clone().unwrap_or_default();
-    if let Some(job) = created.job_id.clone() {
-        step(n, format!("Wait for job {job} (ShowJobInfo until SUCCESS)"));
-        dcs.wait_until_job_done(job)
-            .options(wait::every(every, Duration::from_secs(60)))
-            .wait()
-            .await?;
-    }
+    wait_job(
+        dcs,
+        created.job_id.clone(),
+        every,
+        Duration::from_secs(60),
+        n,
+    )
+    .await?;
     let addrs = format!("{}:{}", source.host, source.port);
     step(
         n,
