@@ -118,7 +118,12 @@ impl Connection {
                 }
             };
             if let Frame::Error(e) = reply {
-                let message = String::from_utf8_lossy(&e).into_owned();
+                // Without echoed arguments (a server that does not know AUTH repeats them)
+                // and without the password itself, wherever the server put it.
+                let mut message = crate::resp::describe_error(&e);
+                if !password.expose().is_empty() {
+                    message = message.replace(password.expose(), "***");
+                }
                 // Redis 6+ answers this when a password is given but none is set: harmless.
                 if !message.contains("without any password configured") {
                     return Err(ConnError::Auth {
@@ -308,5 +313,34 @@ mod tests {
             .unwrap_err();
         assert!(err.is_transient());
         assert!(err.to_string().contains(&port.to_string()), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_echoes_the_auth_arguments_never_shows_the_password() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 256];
+            let _ = s.read(&mut buf).await.unwrap();
+            // What a server without AUTH answers, and a reply quoting the password bare.
+            s.write_all(
+                b"-ERR WRONGPASS s3cret-pw is wrong, with args beginning with: 's3cret-pw' \r\n",
+            )
+            .await
+            .unwrap();
+        });
+        let ep = Endpoint::parse(&format!("redis://{addr}"))
+            .unwrap()
+            .with_password(Some(Secret::new("s3cret-pw")));
+        let err = Connection::connect(&ep, Duration::from_secs(5))
+            .await
+            .unwrap_err();
+        server.await.unwrap();
+        let shown = format!("{err} {err:?}");
+        assert!(matches!(err, ConnError::Auth { .. }), "{shown}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("WRONGPASS"), "{shown}");
     }
 }

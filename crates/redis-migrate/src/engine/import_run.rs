@@ -79,7 +79,10 @@ pub async fn import_files(
     let rate = Arc::new(RateLimit::new(opts.bandwidth));
     let pipeline = Pipeline::connect(
         opts.target.clone(),
-        PipelineConfig::default(),
+        PipelineConfig {
+            connect_timeout: opts.connect_timeout,
+            ..PipelineConfig::default()
+        },
         rate,
         metrics.clone(),
     )
@@ -194,7 +197,12 @@ fn import_part(
                 metrics
                     .rdb_bytes_parsed
                     .fetch_add(cmd.wire_len() as u64, Ordering::Relaxed);
-                match applier.push(&cmd, offset).map_err(|e| in_file(e.into()))? {
+                let dropped_before = applier.dropped();
+                let step = applier.push(&cmd, offset).map_err(|e| in_file(e.into()))?;
+                metrics
+                    .commands_dropped
+                    .fetch_add(applier.dropped() - dropped_before, Ordering::Relaxed);
+                match step {
                     Step::Send(b) | Step::Drop(b) => send(tx, b)?,
                     Step::Hold => {}
                 }

@@ -95,13 +95,18 @@ fn target_end(e: PipelineError) -> SessionEnd {
     }
 }
 
-async fn connect_target(opts: &MigrateOptions) -> Result<TargetInfo, SessionEnd> {
+/// Connects to the target and probes it; a transient failure keeps `resume`, since nothing
+/// was written yet.
+async fn connect_target(
+    opts: &MigrateOptions,
+    resume: &Option<Checkpoint>,
+) -> Result<TargetInfo, SessionEnd> {
     let mut conn = Connection::connect(&opts.target, opts.connect_timeout)
         .await
         .map_err(|e| match e.is_transient() {
             true => SessionEnd::Restart {
                 reason: EngineError::TargetConnect(e),
-                resume_from: None,
+                resume_from: resume.clone(),
                 raw: true,
             },
             false => SessionEnd::Fatal(EngineError::TargetConnect(e)),
@@ -121,13 +126,16 @@ pub(super) async fn run(
 ) -> SessionEnd {
     let metrics = shared.metrics.clone();
     metrics.set_phase(Phase::Connecting);
-    let info = match connect_target(opts).await {
+    let info = match connect_target(opts, &resume).await {
         Ok(i) => i,
         Err(end) => return end,
     };
     let pipeline = match Pipeline::connect(
         opts.target.clone(),
-        PipelineConfig::default(),
+        PipelineConfig {
+            connect_timeout: opts.connect_timeout,
+            ..PipelineConfig::default()
+        },
         shared.rate.clone(),
         metrics.clone(),
     )
@@ -242,7 +250,7 @@ impl Stream<'_> {
         loop {
             let item = tokio::select! {
                 biased;
-                _ = wait_for_stop(stop) => return self.stop_cleanly(applier).await,
+                _ = wait_for_stop(stop) => return self.stop_cleanly().await,
                 // A quiet source may send nothing for a long time: a failed target must end
                 // the session now, not at the next command.
                 e = self.pipeline.failed() => return target_end(e),
@@ -274,7 +282,7 @@ impl Stream<'_> {
                     self.shared.set_checkpoint(Some(cp));
                     *applier = Applier::new(apply_options(self.opts));
                     if self.opts.mode == SyncMode::Full {
-                        return SessionEnd::Done(self.summary(applier));
+                        return SessionEnd::Done(self.summary());
                     }
                     self.metrics.set_phase(Phase::Incremental);
                     self.metrics
@@ -290,6 +298,7 @@ impl Stream<'_> {
                     };
                 }
                 Ok(Some(StreamItem::Command { cmd, end_offset })) => {
+                    let dropped_before = applier.dropped();
                     let step = match applier.push(&cmd, end_offset) {
                         Ok(s) => s,
                         Err(e) => return SessionEnd::Fatal(e.into()),
@@ -298,9 +307,10 @@ impl Stream<'_> {
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .note(end_offset, applier.current_db());
+                    // Added, not stored: the applier starts from zero in every session.
                     self.metrics
                         .commands_dropped
-                        .store(applier.dropped(), Ordering::Relaxed);
+                        .fetch_add(applier.dropped() - dropped_before, Ordering::Relaxed);
                     let batch = match step {
                         Step::Send(b) | Step::Drop(b) => b,
                         Step::Hold => continue,
@@ -309,10 +319,10 @@ impl Stream<'_> {
                         r = self.pipeline.submit(batch) => if let Err(e) = r {
                             return target_end(e);
                         },
-                        _ = wait_for_stop(stop) => return self.stop_cleanly(applier).await,
+                        _ = wait_for_stop(stop) => return self.stop_cleanly().await,
                     }
                 }
-                Ok(None) => return self.stop_cleanly(applier).await,
+                Ok(None) => return self.stop_cleanly().await,
                 Err(ReplError::LinkLost { reason, resume }) => {
                     // Manual policy: everything received was handed out; let the target
                     // acknowledge it so that the checkpoint is exact.
@@ -433,7 +443,7 @@ impl Stream<'_> {
         }
     }
 
-    async fn stop_cleanly(&mut self, applier: &Applier) -> SessionEnd {
+    async fn stop_cleanly(&mut self) -> SessionEnd {
         if matches!(self.metrics.phase(), Phase::FullSync | Phase::Connecting) {
             return SessionEnd::Fatal(EngineError::StoppedEarly);
         }
@@ -445,17 +455,17 @@ impl Stream<'_> {
                 "the target did not acknowledge everything within 30 s; the checkpoint is the last acknowledged offset",
             ),
         }
-        SessionEnd::Done(self.summary(applier))
+        SessionEnd::Done(self.summary())
     }
 
-    fn summary(&self, applier: &Applier) -> Summary {
+    fn summary(&self) -> Summary {
         let s = self.metrics.snapshot();
         Summary {
             mode: self.opts.mode,
             keys_written: s.keys_written,
             keys_skipped_expired: s.keys_skipped_expired,
             commands_applied: s.commands_applied,
-            commands_dropped: applier.dropped(),
+            commands_dropped: s.commands_dropped,
             full_syncs: s.full_syncs,
             partial_resyncs: s.partial_resyncs,
             checkpoint: match self.opts.mode {

@@ -221,6 +221,21 @@ impl RespError {
     }
 }
 
+/// The error line as text fit for a message: at most 300 characters, and cut before the
+/// part where Redis echoes arguments (`with args beginning with: …`), which may be secret.
+pub fn describe_error(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let text = match text.find(", with args beginning with") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    let text = text.trim_end();
+    match text.char_indices().nth(300) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 mod encode;
 mod parse;
 

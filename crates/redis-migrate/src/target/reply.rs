@@ -71,20 +71,7 @@ fn payload_rejected(line: &[u8]) -> bool {
     has(b"Bad data format") || has(b"DUMP payload version or checksum are wrong")
 }
 
-/// The error line as text fit for a message: at most 300 characters, and cut before the
-/// part where Redis echoes arguments (`with args beginning with: …`), which may be secret.
-pub fn describe(line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(line);
-    let text = match text.find(", with args beginning with") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    let text = text.trim_end();
-    match text.char_indices().nth(300) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
-}
+pub use crate::resp::describe_error as describe;
 
 #[cfg(test)]
 mod tests {
