@@ -52,7 +52,10 @@ pub async fn take(
         .ok_or_else(|| BackupError::NotFound(id.to_owned(), project.to_owned()))?;
     let endpoint = Endpoint::parse(&url)
         .map_err(|e| failed(e.to_string()))?
-        .with_password(app.plane.secret(id));
+        .with_password(
+            app.plane
+                .secret(&super::resolve::instance_secret_key(project, id)),
+        );
     app.plane
         .net
         .check(&endpoint.host, endpoint.port)

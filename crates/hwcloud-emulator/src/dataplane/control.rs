@@ -93,7 +93,10 @@ pub async fn register_instance(
         .check(&endpoint.host, endpoint.port)
         .await
         .map_err(|e| format!("instance {id}: {e}"))?;
-    app.plane.set_secret(id, endpoint.password.clone());
+    app.plane.set_secret(
+        &super::resolve::instance_secret_key(project, id),
+        endpoint.password.clone(),
+    );
     let url = stored_url(&endpoint);
     let host = endpoint
         .host

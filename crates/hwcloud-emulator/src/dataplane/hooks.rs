@@ -76,6 +76,16 @@ pub fn remember_passwords(
     }
 }
 
+/// Forgets the passwords kept for the runs of deleted tasks.
+pub fn forget_passwords(app: &App, task_ids: &[String]) {
+    for id in task_ids {
+        for side in ["source", "target"] {
+            app.plane
+                .set_secret(&resolve::task_secret_key(id, side), None);
+        }
+    }
+}
+
 /// After the transaction: starts the engine for `task` when it has an engine record.
 pub fn start(app: &Arc<App>, task: &DcsTask) {
     if let Some(e) = &task.engine {

@@ -58,6 +58,12 @@ pub fn task_secret_key(task_id: &str, side: &str) -> String {
     format!("task/{task_id}/{side}")
 }
 
+/// Where the password of a registered instance is kept: instances belong to a project, and
+/// two projects may register the same id.
+pub fn instance_secret_key(project: &str, instance_id: &str) -> String {
+    format!("instance/{project}/{instance_id}")
+}
+
 type Resolved<T> = Result<Result<T, String>, StoreError>;
 
 /// The job of `task`'s next run.
@@ -129,7 +135,7 @@ fn instance_endpoint(
     };
     let password = plane
         .secret(&task_secret_key(&task.id, side))
-        .or_else(|| plane.secret(id));
+        .or_else(|| plane.secret(&instance_secret_key(&task.project_id, id)));
     Ok(Endpoint::parse(&url)
         .map(|e| Some(e.with_password(password)))
         .map_err(|e| format!("instance {id}: {e}")))

@@ -114,7 +114,7 @@ impl Plane {
         self.work_dir.join("backups")
     }
 
-    /// Keeps (or with `None` forgets) a password under `key` (an instance id, or
+    /// Keeps (or with `None` forgets) a password under `key` (`instance/<project>/<id>` or
     /// `task/<id>/source`), in memory only.
     pub fn set_secret(&self, key: &str, secret: Option<Secret>) {
         let mut s = lock(&self.secrets);

@@ -180,6 +180,8 @@ pub async fn delete_migration_task(app: &Arc<App>, ctx: Ctx) -> Result<Response,
             Ok(views::deleted(deleted))
         })
         .await?;
-    hooks::stop(app, resp.task_id_list.as_deref().unwrap_or_default(), false).await;
+    let deleted = resp.task_id_list.as_deref().unwrap_or_default();
+    hooks::stop(app, deleted, false).await;
+    hooks::forget_passwords(app, deleted);
     ok(&resp)
 }
