@@ -9,6 +9,7 @@
 use crate::generated::sms::CREATE_TASK_BODY_FIELDS;
 use crate::runner::{self, CliError, Outcome};
 use clap::{Arg, ArgMatches, Command};
+use hwcloud_core::sensitive::without_values;
 use hwcloud_sms::types::{InitTargetDisk, PhysicalVolumes, PostTask, SourceServer, TargetDisks};
 use serde_json::{Map, Value};
 
@@ -98,7 +99,10 @@ pub fn merge(
     }
     serde_path_to_error::deserialize(Value::Object(user)).map_err(|e| {
         let path = e.path().to_string();
-        CliError::usage(format!("request body field {path}: {}", e.into_inner()))
+        CliError::usage(format!(
+            "request body field {path}: {}",
+            without_values(&e.into_inner().to_string())
+        ))
     })
 }
 

@@ -5,6 +5,7 @@ use crate::field_order::FieldOrder;
 use clap::ArgMatches;
 use futures_core::Stream;
 use futures_util::StreamExt;
+use hwcloud_core::sensitive::without_values;
 use hwcloud_core::{Error, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -206,7 +207,8 @@ pub fn body<T: DeserializeOwned>(
         .map(Some)
         .map_err(|e| {
             let path = e.path().to_string();
-            let inner = e.into_inner();
+            // What was wrong and what was expected, never the value (it may be a password).
+            let inner = without_values(&e.into_inner().to_string());
             if path == "." {
                 CliError::usage(format!("request body: {inner}"))
             } else {

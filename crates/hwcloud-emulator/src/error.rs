@@ -96,91 +96,9 @@ pub fn clip(s: &str, n: usize) -> String {
     }
 }
 
-/// A serde error message with every input value taken out, so that an error never echoes
-/// what was sent (a wrongly typed password included): what was wrong and what was expected,
-/// never the value. `invalid type: integer `31415926`, expected a string` becomes `invalid
-/// type: integer, expected a string`; field names (`missing field `x``) are kept.
-pub fn without_values(msg: &str) -> String {
-    const KINDS: [&str; 2] = ["invalid type: ", "invalid value: "];
-    for head in KINDS {
-        if let Some(rest) = msg.strip_prefix(head) {
-            // The value comes first and may itself contain ", expected ": the last one
-            // introduces what the type expects (written by code, not taken from the input).
-            let (unexpected, expected) = match rest.rfind(", expected ") {
-                Some(at) => (&rest[..at], Some(&rest[at + 2..])),
-                None => (rest, None),
-            };
-            let kind = unexpected
-                .split(['`', '"', '\''])
-                .next()
-                .unwrap_or("")
-                .trim();
-            let kind = if kind.is_empty() { "value" } else { kind };
-            return match expected {
-                Some(e) => format!("{head}{kind}, {}", clip(e, 200)),
-                None => format!("{head}{kind}"),
-            };
-        }
-    }
-    if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        return match rest.rfind(", expected ") {
-            Some(at) => format!("unknown variant, {}", clip(&rest[at + 2..], 200)),
-            None => "unknown variant".to_owned(),
-        };
-    }
-    let names_a_field = ["missing field `", "unknown field `", "duplicate field `"]
-        .iter()
-        .any(|p| msg.starts_with(p));
-    if names_a_field || !msg.contains(['`', '"', '\'']) {
-        return clip(msg, 300);
-    }
-    // Anything else that quotes something: keep the words before the first quote.
-    let head = msg.split(['`', '"', '\'']).next().unwrap_or("").trim();
-    if head.is_empty() {
-        "invalid value".to_owned()
-    } else {
-        clip(head, 200)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn serde_messages_lose_their_values_and_keep_the_rest() {
-        for (msg, want) in [
-            (
-                "invalid type: integer `31415926`, expected a string",
-                "invalid type: integer, expected a string",
-            ),
-            (
-                "invalid type: string \"hunter2, expected x\", expected u16",
-                "invalid type: string, expected u16",
-            ),
-            (
-                "invalid value: integer `70000`, expected u16",
-                "invalid value: integer, expected u16",
-            ),
-            (
-                "invalid type: null, expected a string",
-                "invalid type: null, expected a string",
-            ),
-            (
-                "unknown variant `s3cret`, expected `a` or `b`",
-                "unknown variant, expected `a` or `b`",
-            ),
-            ("missing field `name`", "missing field `name`"),
-            (
-                "invalid length 3, expected 2 elements",
-                "invalid length 3, expected 2 elements",
-            ),
-            ("weird `value` here", "weird"),
-            ("`value`", "invalid value"),
-        ] {
-            assert_eq!(without_values(msg), want, "{msg}");
-        }
-    }
 
     #[test]
     fn clip_counts_characters_and_marks_the_cut() {

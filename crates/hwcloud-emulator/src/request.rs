@@ -9,8 +9,9 @@ use hwcloud_core::operation::OperationMeta;
 use hwcloud_core::{ValidationErrors, Violation};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, without_values};
+use crate::error::ApiError;
 use crate::profile::Profile;
+use hwcloud_core::sensitive::without_values;
 
 /// Decoded path parameters by placeholder name.
 pub type PathParams = Vec<(&'static str, String)>;

@@ -139,3 +139,38 @@ async fn validation_errors_name_the_field_and_send_nothing() {
     assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrongly_typed_password_in_the_body_is_not_echoed() {
+    let server = RecordingServer::start().await;
+    let creds = Creds {
+        ak: "AK".into(),
+        sk: "SK".into(),
+        project: "p".into(),
+    };
+    let body = serde_json::json!({
+        "migration_method": "full_amount_migration",
+        "resume_mode": "auto",
+        "source_instance": {"addrs": "10.0.0.1:6379", "password": 31415926},
+        "target_instance": {"id": "t"}
+    });
+    let o = run_async(
+        Some(&creds),
+        args(&[
+            "--endpoint",
+            &server.url(),
+            "dcs",
+            "set-online-migration-task",
+            "--task-id",
+            "00000000-0000-0000-0000-000000000000",
+            "--body",
+            "-",
+        ]),
+        Some(body.to_string()),
+    )
+    .await;
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("source_instance.password"), "{err}");
+    assert!(!err.contains("31415926"), "{err}");
+}
