@@ -80,10 +80,7 @@ impl DataPlaneArgs {
             let file = self.password_files.iter().find(|(i, _)| i == id);
             let password = match file {
                 Some((_, path)) => Some(secrets::from_file(path)?),
-                None => match std::env::var(password_var(id)) {
-                    Ok(v) if !v.is_empty() => Some(hwcloud_emulator::RedisSecret::new(v)),
-                    _ => None,
-                },
+                None => secrets::from_env(&password_var(id))?,
             };
             builder = builder.instance(id.clone(), ep.clone().with_password(password));
         }

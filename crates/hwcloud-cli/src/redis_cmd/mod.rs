@@ -91,13 +91,7 @@ pub async fn run(cmd: RedisCommand) -> Result<(), CliError> {
 /// The exit code for an engine error: unreachable servers 4, refused credentials or a source
 /// that refuses replication 5, anything else 1.
 pub fn engine_failure(e: &EngineError) -> CliError {
-    use redis_migrate::conn::ConnError;
     use redis_migrate::replica::ReplError;
-    let conn_code = |c: &ConnError| match c {
-        ConnError::Auth { .. } => exit::CONFIG,
-        c if c.is_transient() => exit::TRANSPORT,
-        _ => exit::FAILED,
-    };
     let code = match e {
         EngineError::TargetConnect(c) => conn_code(c),
         EngineError::Source(ReplError::Conn(c)) => conn_code(c),
@@ -107,6 +101,15 @@ pub fn engine_failure(e: &EngineError) -> CliError {
     CliError {
         code,
         message: e.to_string(),
+    }
+}
+
+/// The exit code for a connection error: refused credentials 5, unreachable 4, else 1.
+pub fn conn_code(c: &redis_migrate::conn::ConnError) -> u8 {
+    match c {
+        redis_migrate::conn::ConnError::Auth { .. } => exit::CONFIG,
+        c if c.is_transient() => exit::TRANSPORT,
+        _ => exit::FAILED,
     }
 }
 

@@ -43,7 +43,7 @@ pub fn endpoint(side: Side, url: &str, password_file: Option<&Path>) -> Result<E
     Ok(ep.with_password(password))
 }
 
-fn from_env(var: &str) -> Result<Option<Secret>, CliError> {
+pub(crate) fn from_env(var: &str) -> Result<Option<Secret>, CliError> {
     match std::env::var(var) {
         Ok(v) if v.is_empty() => Ok(None),
         Ok(v) => check(&v, var).map(Some),

@@ -63,8 +63,7 @@ pub async fn run(a: VerifyArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError {
             code: match &e {
-                VerifyError::Conn { source, .. } if source.is_transient() => exit::TRANSPORT,
-                VerifyError::Conn { .. } => exit::CONFIG,
+                VerifyError::Conn { source, .. } => super::conn_code(source),
                 _ => exit::FAILED,
             },
             message: e.to_string(),
