@@ -320,9 +320,8 @@ mod tests {
         }
     }
 
-    /// Whether a long flag name (or alias) would carry a credential.
-    /// A flag that takes a credential. `--…-file` flags name a file holding one (the path is
-    /// no secret), so they are allowed.
+    /// Whether a long flag name (or alias) would carry a credential. `--…-file` flags name a
+    /// file holding one (the path is no secret), so they are allowed.
     fn is_credential_flag(long: &str) -> bool {
         let long = long.to_ascii_lowercase();
         if long.ends_with("-file") {

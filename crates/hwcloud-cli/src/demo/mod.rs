@@ -314,8 +314,6 @@ async fn sms_flow(sms: &hwcloud_sms::Client, every: Duration, n: &mut u32) -> Re
     Ok(())
 }
 
-/// The wire value of an optional status enum (the generated enums display as their wire
-/// value), `-` when absent.
 /// Waits for the creation job `job`, when the answer named one (ShowJobInfo until SUCCESS).
 async fn wait_job(
     dcs: &hwcloud_dcs::Client,
@@ -359,6 +357,8 @@ async fn stop_and_wait(
     Ok(())
 }
 
+/// The wire value of an optional status enum (the generated enums display as their wire
+/// value), `-` when absent.
 fn state<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "-".to_owned(), T::to_string)
 }
