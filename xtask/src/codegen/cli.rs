@@ -16,6 +16,7 @@ const RESERVED: &[&str] = &[
     "region",
     "project-id",
     "output",
+    "query",
     "timeout",
     "verbose",
     "help",
@@ -84,17 +85,20 @@ pub fn cli_file(spec: &ir::Spec) -> TokenStream {
             let schema = spec.schema(b);
             let bt = format_ident!("{}", b);
             let mut fields = Vec::new();
-            for f in schema.fields().iter().filter(|f| is_scalar(&f.ty)) {
+            // A sensitive field never becomes a flag (argv shows in `ps`), as sensitive
+            // parameters do not: it comes with --body.
+            for f in schema
+                .fields()
+                .iter()
+                .filter(|f| is_scalar(&f.ty) && !f.sensitive)
+            {
                 let mut flag = f.wire.to_kebab_case();
                 if RESERVED.contains(&flag.as_str())
                     || params.iter().any(|p| p.wire.to_kebab_case() == flag)
                 {
                     flag = format!("body-{flag}");
                 }
-                let mut help = format!("Body field `{}`: {}", f.wire, f.description.trim());
-                if f.sensitive {
-                    help.push_str(" (sensitive: prefer --body FILE, flags show in `ps`)");
-                }
+                let help = format!("Body field `{}`: {}", f.wire, f.description.trim());
                 args.push(quote! {
                     .arg(clap::Arg::new(#flag).long(#flag).value_name(#flag).help(#help))
                 });
