@@ -244,17 +244,13 @@ pub async fn run(cfg: Config) -> Result<Report, String> {
                 }
                 let mut rng = Rng::with_seed(request_seed(seed, w, i));
                 let planned = {
-                    let mut world = world.lock().expect("world lock");
+                    let world = world.lock().expect("world lock");
                     let projects = Projects { ids };
                     match draw_class(&mut rng) {
                         Class::OffSpec => off_spec(&spec, signer, &projects, MAX_BODY, &mut rng),
                         class => {
                             let oi = rng.usize(..spec.operations.len());
-                            let p = plan(&spec, oi, class, signer, &projects, &world, &mut rng);
-                            if p.class == Class::Cross && !p.req.body.is_empty() {
-                                world.mentioned[signer].extend(p.sent_foreign.iter().cloned());
-                            }
-                            p
+                            plan(&spec, oi, class, signer, &projects, &world, &mut rng)
                         }
                     }
                 };
@@ -279,7 +275,19 @@ pub async fn run(cfg: Config) -> Result<Report, String> {
                             json.as_ref().unwrap_or(&Value::Null),
                         );
                     }
-                    problems(&spec, &world, &planned, &answer)
+                    let found = problems(&spec, &world, &planned, &answer);
+                    // From now on an echo of a referenced id is no leak (the sender named it);
+                    // task and job ids never get this pass, and this answer was checked without it.
+                    if planned.class == Class::Cross && !planned.req.body.is_empty() {
+                        let echoable: Vec<String> = planned
+                            .sent_foreign
+                            .iter()
+                            .filter(|id| world.references.contains(*id))
+                            .cloned()
+                            .collect();
+                        world.mentioned[signer].extend(echoable);
+                    }
+                    found
                 };
                 tally(&spec, &mut report, &planned, answer.status, json.as_ref());
                 if !found.is_empty() {

@@ -181,6 +181,8 @@ pub fn plan(
                     bad_id(rng)
                 }
                 Class::Invalid(Invalid::UnknownId) => {
+                    // No object has this id: the answer is a not-found refusal, never 2xx.
+                    must_refuse = true;
                     format!("{}-{}", token(rng, 8), token(rng, 12))
                 }
                 _ if probe == 1 || (probe == 2 && op.body.is_none()) => {

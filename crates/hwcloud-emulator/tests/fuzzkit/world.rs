@@ -27,6 +27,12 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether a request body may name an object of this kind as a reference, which the
+    /// emulator keeps and echoes as given (instances, backups, source servers).
+    pub fn is_reference(self) -> bool {
+        matches!(self, Kind::Instance | Kind::Backup | Kind::Source)
+    }
+
     /// The kind a path parameter names (`task_id` depends on the service).
     pub fn of_param(name: &str, dcs: bool) -> Option<Kind> {
         Some(match name {
@@ -67,6 +73,9 @@ pub struct World {
     /// keeps a referenced instance or source server id as given (it checks no ownership of
     /// a reference), so echoing it back to the project that sent it reveals nothing.
     pub mentioned: [std::collections::HashSet<String>; 2],
+    /// Ids of the kinds a body may reference and an answer may echo (instances, backups,
+    /// source servers); task and job ids are never among them.
+    pub references: std::collections::HashSet<String>,
 }
 
 /// Largest pool per kind; older ids drop out (still owned, so still checked).
@@ -76,6 +85,9 @@ impl World {
     /// Records a new object of `project`.
     pub fn add(&mut self, project: usize, kind: Kind, id: &str) {
         self.owner.insert(id.to_owned(), project);
+        if kind.is_reference() {
+            self.references.insert(id.to_owned());
+        }
         let pool = self.projects[project].pools.entry(kind).or_default();
         if !pool.iter().any(|x| x == id) {
             pool.push(id.to_owned());
@@ -88,6 +100,9 @@ impl World {
     /// Records a sentinel (owned by `project`, never in its own pools).
     pub fn add_sentinel(&mut self, project: usize, s: Sentinel) {
         self.owner.insert(s.id.clone(), project);
+        if s.kind.is_reference() {
+            self.references.insert(s.id.clone());
+        }
         self.projects[project].sentinels.push(s);
     }
 
