@@ -80,6 +80,18 @@ async fn incremental_follows_concurrent_writers_then_stops_and_resumes() {
     // Stop: TERMINATING until the engine has stopped, then TERMINATED.
     c.stop_migration_task().task_id(&id).send().await.unwrap();
     wait_status(&c, &id, "TERMINATED", LIMIT).await;
+    // A second stop right away (the run may still be closing) leaves it TERMINATED: it
+    // once put the task back to TERMINATING with no engine left to finish it.
+    c.batch_stop_migration_tasks()
+        .migration_tasks(vec![id.clone()])
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        show(&c, &id).await.status.map(|s| s.to_string()).as_deref(),
+        Some("TERMINATED")
+    );
     assert_eq!(stats(&c, &id).await.is_migrating, Some(false));
 
     // Writes while stopped arrive after a restart, without a second full sync.

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hwcloud_dcs::types as t;
-use hwcloud_dcs::types::MigrationTaskStatus as Status;
 
 use super::mapping;
 use super::record::{EngineLog, EngineRecord};
@@ -116,19 +115,9 @@ pub fn resume_mode_changed(task: &mut DcsTask, now: i64) {
     }
 }
 
-/// Inside a stopping transaction, after the model's stop: while the task's engine runs, the
-/// task stays `TERMINATING` until the engine has stopped (the runner records `TERMINATED`).
-pub fn hold_stop(app: &App, task: &mut DcsTask, now: i64) {
-    if task.engine.is_none() || !app.plane.is_running(&task.id) {
-        return;
-    }
-    task.timeline
-        .0
-        .retain(|tr| !(tr.status == Status::Terminated && tr.at_ms >= now));
-    if task.status(now) != Status::Terminating {
-        task.timeline
-            .push(now, Status::Terminating, "Stopping the migration engine.");
-    }
+/// Whether `task`'s engine is running now: its stop then waits for the engine.
+pub fn engine_running(app: &App, task: &DcsTask) -> bool {
+    task.engine.is_some() && app.plane.is_running(&task.id)
 }
 
 /// After stopping (or deleting) `ids`: asks their engines to stop; with `wait`, until they

@@ -58,8 +58,8 @@ async fn stop(
     let shown = app
         .tx(SVC, move |db, now| {
             let mut task = load(db, &project, &id)?;
-            task.stop(now, &timings, sync)?;
-            hooks::hold_stop(&a, &mut task, now);
+            let running = hooks::engine_running(&a, &task);
+            task.stop(now, &timings, sync, running)?;
             task.save(db)?;
             Ok(views::show(&task, now))
         })
@@ -81,8 +81,8 @@ pub async fn batch_stop_migration_tasks(app: &Arc<App>, ctx: Ctx) -> Result<Resp
     let timings = app.timings;
     let a = Arc::clone(app);
     let (resp, done) = batch(app, ctx.caller.project_id, ids, move |task, now| {
-        task.stop(now, &timings, false)?;
-        hooks::hold_stop(&a, task, now);
+        let running = hooks::engine_running(&a, task);
+        task.stop(now, &timings, false, running)?;
         Ok(())
     })
     .await?;

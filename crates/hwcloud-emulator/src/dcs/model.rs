@@ -281,11 +281,20 @@ impl DcsTask {
     }
 
     /// Stops the task (sync: at once).
-    pub fn stop(&mut self, now: i64, timings: &Timings, sync: bool) -> Result<(), Refused> {
+    ///
+    /// With `engine_running`, the task stays `TERMINATING` until the engine has stopped (its
+    /// runner records `TERMINATED`); a task already `TERMINATED` is never touched.
+    pub fn stop(
+        &mut self,
+        now: i64,
+        timings: &Timings,
+        sync: bool,
+        engine_running: bool,
+    ) -> Result<(), Refused> {
         let st = self.status(now);
         match st {
             Status::Terminated => Ok(()),
-            Status::Terminating if !sync => Ok(()),
+            Status::Terminating if !sync || engine_running => Ok(()),
             Status::Terminating
             | Status::Running
             | Status::FullMigrating
@@ -293,8 +302,15 @@ impl DcsTask {
             | Status::Migrating => {
                 self.timeline.cut(now);
                 if st != Status::Terminating {
-                    self.timeline
-                        .push(now, Status::Terminating, "Stopping the migration task.");
+                    let message = if engine_running {
+                        "Stopping the migration engine."
+                    } else {
+                        "Stopping the migration task."
+                    };
+                    self.timeline.push(now, Status::Terminating, message);
+                }
+                if engine_running {
+                    return Ok(());
                 }
                 let at = if sync {
                     now
